@@ -1,0 +1,173 @@
+"""Build the Keras model: a length-masked recurrent network with a dense head.
+
+The model takes two inputs, right-padded ``values`` and integer ``lengths``, and
+builds the boolean step mask from the lengths inside the graph, so the state
+after the last real step is what reaches the head. Padding values are never
+inspected: unlike ``keras.layers.Masking``, a step that happens to equal the
+padding value inside a sequence is still data.
+
+Only the public Keras API is used, so the graph is backend-neutral.
+"""
+
+import keras
+
+__all__ = ["build_model", "LengthMask", "L2Penalty"]
+
+_CELLS = {
+    "simple": keras.layers.SimpleRNN,
+    "lstm": keras.layers.LSTM,
+    "gru": keras.layers.GRU,
+}
+
+
+@keras.saving.register_keras_serializable(package="skrnn")
+class LengthMask(keras.layers.Layer):
+    """Boolean ``(batch, time)`` mask that is True on each row's first ``length`` steps.
+
+    Called as ``LengthMask()(values, lengths)``; ``values`` only supplies the
+    number of time steps.
+    """
+
+    def call(self, values, lengths):
+        steps = keras.ops.arange(keras.ops.shape(values)[1], dtype=lengths.dtype)
+        return keras.ops.expand_dims(steps, 0) < keras.ops.expand_dims(lengths, 1)
+
+    def compute_output_spec(self, values, lengths):
+        # Declared explicitly: tracing `call` on a symbolic (None) time axis fails.
+        return keras.KerasTensor(values.shape[:2], dtype="bool")
+
+
+@keras.saving.register_keras_serializable(package="skrnn")
+class L2Penalty(keras.regularizers.Regularizer):
+    """``alpha * sum(w ** 2)``, returned in Keras' float type.
+
+    Keras adds the compiled loss to the penalties in ``keras.config.floatx()``;
+    casting the penalty of float64 weights keeps that sum well-typed and leaves
+    gradients exact (the gradient of a cast is the identity).
+    """
+
+    def __init__(self, alpha):
+        self.alpha = alpha
+
+    def __call__(self, weights):
+        penalty = self.alpha * keras.ops.sum(keras.ops.square(weights))
+        return keras.ops.cast(penalty, keras.config.floatx())
+
+    def get_config(self):
+        return {"alpha": self.alpha}
+
+
+def build_model(
+    *,
+    n_features,
+    n_outputs,
+    units=(64,),
+    cell="simple",
+    bidirectional=False,
+    activation="tanh",
+    dropout=0.0,
+    recurrent_dropout=0.0,
+    embedding_dim=None,
+    vocabulary_size=None,
+    alpha=0.0,
+    seed=0,
+    dtype="float32",
+):
+    """Build an uncompiled model mapping ``[values, lengths]`` to output logits.
+
+    Parameters
+    ----------
+    n_features : int
+        Features per step of ``values`` (ignored when ``embedding_dim`` is set:
+        token ids are one per step).
+    n_outputs : int
+        Width of the linear output layer (number of classes).
+    units : tuple of int, default=(64,)
+        Units of each stacked recurrent layer, first to last.
+    cell : {'simple', 'lstm', 'gru'}, default='simple'
+        Recurrent layer type.
+    bidirectional : bool, default=False
+        Whether each recurrent layer also reads the sequence backwards.
+    activation : str or callable, default='tanh'
+        Activation of the recurrent layers.
+    dropout, recurrent_dropout : float, default=0.0
+        Dropout on the inputs and on the recurrent state of each recurrent layer.
+    embedding_dim : int, default=None
+        When set, ``values`` are integer token ids fed through an ``Embedding``
+        of this width with ``vocabulary_size`` rows.
+    vocabulary_size : int, default=None
+        Number of token ids (largest id + 1); required with ``embedding_dim``.
+    alpha : float, default=0.0
+        L2 penalty on every kernel, ``alpha * sum(w ** 2)`` added to the loss.
+    seed : int, default=0
+        Seed of every initializer and dropout mask, so building and training are
+        reproducible without touching global random state.
+    dtype : str, default='float32'
+        Compute and variable dtype of the numeric layers.
+
+    Returns
+    -------
+    model : keras.Model
+        Functional model with inputs ``values`` and ``lengths`` and one output,
+        the ``(batch, n_outputs)`` logits.
+    """
+    seeds = iter(range(seed, seed + 1000))
+    regularizer = L2Penalty(alpha) if alpha > 0 else None
+    if embedding_dim is None:
+        values = keras.Input((None, n_features), dtype=dtype, name="values")
+        hidden = values
+    else:
+        values = keras.Input((None,), dtype="int32", name="values")
+        hidden = keras.layers.Embedding(
+            vocabulary_size,
+            embedding_dim,
+            embeddings_initializer=keras.initializers.RandomUniform(
+                -0.05, 0.05, seed=next(seeds)
+            ),
+            dtype=dtype,
+            name="embedding",
+        )(values)
+    lengths = keras.Input((), dtype="int32", name="lengths")
+    mask = LengthMask(name="length_mask")(values, lengths)
+
+    def recurrent_layer(n_units, return_sequences, name, go_backwards=False):
+        return _CELLS[cell](
+            n_units,
+            activation=activation,
+            dropout=dropout,
+            recurrent_dropout=recurrent_dropout,
+            return_sequences=return_sequences,
+            go_backwards=go_backwards,
+            kernel_initializer=keras.initializers.GlorotUniform(seed=next(seeds)),
+            recurrent_initializer=keras.initializers.Orthogonal(seed=next(seeds)),
+            kernel_regularizer=regularizer,
+            recurrent_regularizer=regularizer,
+            seed=next(seeds),
+            dtype=dtype,
+            name=name,
+        )
+
+    for depth, n_units in enumerate(units):
+        return_sequences = depth < len(units) - 1
+        name = f"{cell}_rnn_{depth}"
+        layer = recurrent_layer(n_units, return_sequences, name)
+        if bidirectional:
+            # An explicit backward layer, so it gets its own seeds (a copy of the
+            # forward layer would start from identical weights).
+            layer = keras.layers.Bidirectional(
+                layer,
+                backward_layer=recurrent_layer(
+                    n_units, return_sequences, f"{name}_backward", go_backwards=True
+                ),
+                dtype=dtype,
+                name=f"bidirectional_{depth}",
+            )
+        hidden = layer(hidden, mask=mask)
+    logits = keras.layers.Dense(
+        n_outputs,
+        kernel_initializer=keras.initializers.GlorotUniform(seed=next(seeds)),
+        kernel_regularizer=regularizer,
+        dtype=dtype,
+        name="logits",
+    )(hidden)
+    return keras.Model([values, lengths], logits, name="sequence_rnn")

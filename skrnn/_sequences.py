@@ -1,0 +1,384 @@
+"""Turn sequences as users have them into one canonical, right-padded form.
+
+Everything about the *shape* of the data lives here: ragged lists, padded 2-D and
+3-D arrays, token ids, padding side, true lengths passed beside the data, EOS
+markers, truncation, and every error about bad input. Only numpy is used, so this
+module can be tested and reasoned about without Keras.
+
+The canonical form is a pair ``(values, lengths)``:
+
+* ``values`` has shape ``(n_sequences, max_length, n_features)`` for numeric input
+  and ``(n_sequences, max_length)`` for token ids; sequence ``i`` occupies
+  ``values[i, :lengths[i]]`` and every step after it is zero.
+* ``lengths`` is an ``int32`` array of true lengths, all at least 1.
+"""
+
+import numpy as np
+
+__all__ = ["to_padded", "is_ragged"]
+
+# Token ids are fed to an Embedding as int32.
+_MAX_TOKEN_ID = np.iinfo(np.int32).max - 1
+
+
+def is_ragged(X):
+    """Return True if ``X`` is a list or tuple of sequences of unequal shapes.
+
+    A list whose items all have one shape is read as the array it forms, as
+    scikit-learn reads a list of equal-length rows as a table; the sequences
+    it describes are the same either way.
+
+    Parameters
+    ----------
+    X : object
+        The input as the user passed it.
+
+    Returns
+    -------
+    ragged : bool
+        True for a list or tuple whose items differ in shape.
+    """
+    if not isinstance(X, (list, tuple)):
+        return False
+    return len({np.shape(item) for item in X}) > 1
+
+
+def to_padded(
+    X,
+    *,
+    tokens=False,
+    sequence_length=None,
+    padding="post",
+    truncating="pre",
+    maxlen=None,
+    mask_value=None,
+    eos_value=None,
+):
+    """Convert sequences in any supported form to right-padded values and lengths.
+
+    Parameters
+    ----------
+    X : list of array-like or ndarray of shape (n, T) or (n, T, n_features)
+        Ragged sequences (one array of shape ``(length,)`` or
+        ``(length, n_features)`` per sequence), or a padded array. A 2-D array
+        holds univariate sequences (or token ids when ``tokens=True``), one
+        column per step.
+    tokens : bool, default=False
+        Whether the steps are integer token ids rather than numeric features.
+    sequence_length : array-like of int of shape (n,), default=None
+        True lengths of the sequences in a padded array. The real steps are the
+        first ``sequence_length[i]`` steps (``padding='post'``) or the last ones
+        (``padding='pre'``). When None, lengths are found from padding.
+    padding : {'post', 'pre'}, default='post'
+        Side of a padded array that holds the padding.
+    truncating : {'pre', 'post'}, default='pre'
+        Side from which sequences longer than ``maxlen`` lose steps: ``'pre'``
+        keeps the last ``maxlen`` steps, ``'post'`` keeps the first ones.
+    maxlen : int, default=None
+        Longest sequence kept; None keeps every step.
+    mask_value : float, default=None
+        Value of padding steps in a padded array. None means NaN for numeric
+        input and 0 for token ids. Only a contiguous run of steps equal to it at
+        the padding side is padding; the same value inside a sequence is data.
+    eos_value : float, default=None
+        End-of-sequence marker: the first step equal to it (every feature equal
+        to it, for multivariate steps) is the last step kept.
+
+    Returns
+    -------
+    values : ndarray
+        ``(n, max_length, n_features)`` float array (float32 when the input was
+        float32, else float64), or ``(n, max_length)`` int32 array of token ids.
+    lengths : ndarray of shape (n,), dtype int32
+        True length of each sequence.
+
+    Raises
+    ------
+    ValueError, TypeError
+        For any input that does not describe non-empty sequences of numbers.
+    """
+    if is_ragged(X):
+        if sequence_length is not None:
+            raise ValueError(
+                "sequence_length is only for padded arrays; a list of sequences "
+                "already carries each sequence's length. Drop sequence_length, or "
+                "pass the padded array instead of the list."
+            )
+        values, lengths = _stack_ragged(X, tokens)
+        start = np.zeros(len(lengths), dtype=np.intp)
+    else:
+        values = _as_step_array(X, tokens)
+        start, lengths = _find_real_steps(
+            values, sequence_length, padding, mask_value, tokens
+        )
+    if eos_value is not None:
+        lengths = _cut_at_eos(values, start, lengths, eos_value)
+    _check_values(values, start, lengths, tokens)
+    if maxlen is not None:
+        start, lengths = _truncate(start, lengths, maxlen, truncating)
+    return _gather(values, start, lengths, tokens)
+
+
+def _describe(array):
+    return f"array of shape {array.shape} and dtype {array.dtype}"
+
+
+def _as_number_array(item, where):
+    """Return ``item`` as a numeric ndarray, or raise a TypeError naming ``where``."""
+    array = np.asarray(item)
+    if array.dtype.kind == "O":
+        try:
+            array = array.astype(np.float64)
+        except (TypeError, ValueError):
+            raise TypeError(
+                f"{where} holds objects that are not numbers ({_describe(array)}). "
+                "Sequences must hold numbers; encode strings or categories as "
+                "integer token ids (for example with sklearn's OrdinalEncoder) and "
+                "set embedding_dim."
+            ) from None
+    if array.dtype.kind not in "biuf":
+        raise TypeError(
+            f"{where} has dtype {array.dtype}; expected numbers (int or float). "
+            "Encode strings or categories as integer token ids (for example with "
+            "sklearn's OrdinalEncoder) and set embedding_dim."
+        )
+    if array.dtype.kind == "b":
+        array = array.astype(np.int64)
+    return array
+
+
+def _stack_ragged(X, tokens):
+    """Right-pad a list of per-sequence arrays into one array of steps."""
+    if len(X) == 0:
+        raise ValueError(
+            "X is an empty list; expected at least one sequence. Pass a list with "
+            "one array of shape (length,) or (length, n_features) per sequence."
+        )
+    items = []
+    n_features = None
+    for i, item in enumerate(X):
+        where = f"Sequence {i}"
+        array = _as_number_array(item, where)
+        if array.ndim == 0:
+            raise ValueError(
+                f"{where} is a single number ({array!r}); expected an array of "
+                "shape (length,) or (length, n_features). For one-step sequences "
+                "wrap the value in a list."
+            )
+        if array.ndim > 2:
+            raise ValueError(
+                f"{where} has {array.ndim} dimensions ({_describe(array)}); each "
+                "sequence must have shape (length,) or (length, n_features)."
+            )
+        if array.shape[0] == 0:
+            raise ValueError(
+                f"{where} is empty (length 0); every sequence needs at least one "
+                "step. Remove it, or give it at least one step."
+            )
+        if array.ndim == 1:
+            array = array[:, None]
+        if n_features is None:
+            n_features = (array.shape[1], i)
+        elif array.shape[1] != n_features[0]:
+            raise ValueError(
+                f"Sequences have different numbers of features per step: sequence "
+                f"{n_features[1]} has {n_features[0]}, sequence {i} has "
+                f"{array.shape[1]}. Every step of every sequence must have the same "
+                "features."
+            )
+        items.append(array)
+    if tokens and n_features[0] != 1:
+        raise ValueError(
+            f"Token sequences must hold one id per step, but sequence {n_features[1]} "
+            f"has {n_features[0]} values per step. Pass 1-D arrays of token ids."
+        )
+    lengths = np.array([len(item) for item in items], dtype=np.intp)
+    dtype = np.result_type(*[item.dtype for item in items])
+    if not tokens and dtype.kind != "f":
+        dtype = np.float64
+    values = np.zeros((len(items), lengths.max(), n_features[0]), dtype=dtype)
+    for i, item in enumerate(items):
+        values[i, : len(item)] = item
+    return _token_steps(values, tokens), lengths
+
+
+def _token_steps(values, tokens):
+    """Drop the trailing feature axis of token arrays."""
+    if tokens:
+        return values[..., 0]
+    return values
+
+
+def _as_step_array(X, tokens):
+    """Validate a padded array and give it shape (n, T, F), or (n, T) for tokens."""
+    values = _as_number_array(X, "X")
+    if values.ndim < 2 or values.ndim > 3:
+        raise ValueError(
+            f"X has {values.ndim} dimension(s) ({_describe(values)}); expected a "
+            "list of sequences, a 2-D array (n_samples, n_timesteps) of univariate "
+            "sequences or token ids, or a 3-D array "
+            "(n_samples, n_timesteps, n_features)."
+        )
+    if values.shape[0] == 0 or values.shape[1] == 0:
+        raise ValueError(
+            f"X holds no steps ({_describe(values)}); expected at least one "
+            "sequence of at least one step."
+        )
+    if values.ndim == 2:
+        values = values[:, :, None]
+    if tokens:
+        if values.shape[2] != 1:
+            raise ValueError(
+                f"Token ids must be one per step, but X has {values.shape[2]} "
+                "features per step. Pass a 2-D array (n_samples, n_timesteps) of "
+                "token ids, or unset embedding_dim for numeric features."
+            )
+        return values[..., 0]
+    if values.dtype.kind != "f":
+        values = values.astype(np.float64)
+    return values
+
+
+def _is_mask(values, mask_value):
+    """Boolean (n, T) array: whether every feature of a step equals mask_value."""
+    equal = np.isnan(values) if np.isnan(mask_value) else values == mask_value
+    return equal.all(axis=2) if equal.ndim == 3 else equal
+
+
+def _find_real_steps(values, sequence_length, padding, mask_value, tokens):
+    """Return the first real step and the length of each padded sequence."""
+    n, n_steps = values.shape[:2]
+    if sequence_length is not None:
+        lengths = _check_sequence_length(sequence_length, n, n_steps)
+    else:
+        if mask_value is None:
+            mask_value = 0 if tokens else np.nan
+        is_mask = _is_mask(values, mask_value)
+        side = is_mask[:, ::-1] if padding == "post" else is_mask
+        padded = np.cumprod(side, axis=1, dtype=np.intp).sum(axis=1)
+        lengths = n_steps - padded
+        empty = np.flatnonzero(lengths == 0)
+        if empty.size:
+            raise ValueError(
+                f"Sequence {empty[0]} is empty: every step equals the padding value "
+                f"mask_value={mask_value!r}. Every sequence needs at least one real "
+                f"step ({empty.size} sequence(s) are empty); remove them."
+            )
+    start = np.zeros(n, dtype=np.intp) if padding == "post" else n_steps - lengths
+    return start, lengths
+
+
+def _check_sequence_length(sequence_length, n, n_steps):
+    lengths = np.asarray(sequence_length)
+    if lengths.ndim != 1 or lengths.shape[0] != n:
+        raise ValueError(
+            f"sequence_length has shape {lengths.shape}; expected one length per "
+            f"sequence, shape ({n},)."
+        )
+    if lengths.dtype.kind not in "iuf" or (
+        lengths.dtype.kind == "f" and not np.all(np.mod(lengths, 1) == 0)
+    ):
+        raise TypeError(
+            f"sequence_length must hold whole numbers; got dtype {lengths.dtype}."
+        )
+    lengths = lengths.astype(np.intp)
+    bad = np.flatnonzero((lengths < 1) | (lengths > n_steps))
+    if bad.size:
+        raise ValueError(
+            f"sequence_length[{bad[0]}] = {lengths[bad[0]]} is out of range; each "
+            f"length must be between 1 and the {n_steps} steps of the padded array."
+        )
+    return lengths
+
+
+def _cut_at_eos(values, start, lengths, eos_value):
+    """Shorten each sequence so it ends at its first EOS step (kept)."""
+    n_steps = values.shape[1]
+    steps = np.arange(n_steps)
+    real = (steps >= start[:, None]) & (steps < (start + lengths)[:, None])
+    is_eos = _is_mask(values, eos_value) & real
+    has_eos = is_eos.any(axis=1)
+    first_eos = is_eos.argmax(axis=1)
+    return np.where(has_eos, first_eos - start + 1, lengths)
+
+
+def _check_values(values, start, lengths, tokens):
+    """Reject NaN/inf inside sequences, and bad token ids, in real steps only."""
+    steps = np.arange(values.shape[1])
+    real = (steps >= start[:, None]) & (steps < (start + lengths)[:, None])
+    if tokens:
+        _check_token_ids(values, real, start)
+        return
+    bad = ~np.isfinite(values).all(axis=2) & real
+    if bad.any():
+        i, t = np.argwhere(bad)[0]
+        raise ValueError(
+            f"Sequence {i} has NaN or inf at step {t - start[i]} (of "
+            f"{lengths[i]} real steps). NaN marks padding only as a run of steps at "
+            "the padding side; inside a sequence it is not allowed. Impute missing "
+            "values, or pass the true lengths with sequence_length."
+        )
+
+
+def _check_token_ids(values, real, start):
+    ids = values[real]
+    if values.dtype.kind == "f":
+        if not np.isfinite(ids).all() or not np.all(np.mod(ids, 1) == 0):
+            where = ~np.isfinite(values) | (np.mod(values, 1) != 0)
+            i, t = np.argwhere(where & real)[0]
+            raise ValueError(
+                f"Token ids must be whole numbers, but sequence {i} has "
+                f"{values[i, t].item()!r} at step {t - start[i]}. Pass integer ids, or "
+                "unset embedding_dim to treat the values as numeric features."
+            )
+    for bad, what in (
+        (values < 0, "negative"),
+        (values > _MAX_TOKEN_ID, f"larger than {_MAX_TOKEN_ID}"),
+    ):
+        if (bad & real).any():
+            i, t = np.argwhere(bad & real)[0]
+            raise ValueError(
+                f"Token ids must be between 0 and {_MAX_TOKEN_ID}, but sequence {i} "
+                f"has {values[i, t].item()!r} ({what}) at step {t - start[i]}. Map "
+                "your tokens to ids 0, 1, 2, ... (for example with sklearn's "
+                "OrdinalEncoder)."
+            )
+
+
+def _truncate(start, lengths, maxlen, truncating):
+    excess = np.maximum(lengths - maxlen, 0)
+    if truncating == "pre":
+        start = start + excess
+    return start, lengths - excess
+
+
+def _gather(values, start, lengths, tokens):
+    """Copy each sequence's real steps to the front of a right-padded array."""
+    n = len(lengths)
+    width = int(lengths.max())
+    steps = np.arange(width)
+    source = np.minimum(start[:, None] + steps, values.shape[1] - 1)
+    out = values[np.arange(n)[:, None], source]
+    out[steps >= lengths[:, None]] = 0
+    if tokens:
+        out = out.astype(np.int32)
+    return out, lengths.astype(np.int32)
+
+
+def check_n_features(n_features, expected, estimator_name):
+    """Raise if sequences do not have the number of features seen at fit.
+
+    Parameters
+    ----------
+    n_features : int
+        Features per step of the sequences received.
+    expected : int
+        Features per step seen at fit.
+    estimator_name : str
+        Name used in the message.
+    """
+    if n_features != expected:
+        raise ValueError(
+            f"X has {n_features} features per step, but {estimator_name} is "
+            f"expecting {expected} features per step as input."
+        )

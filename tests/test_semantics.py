@@ -1,0 +1,147 @@
+"""One fitted model, many ways of writing the same sequences: the same answer."""
+
+import copy
+
+import numpy as np
+import pytest
+from conftest import pad
+
+from skrnn import SequenceRNNClassifier
+
+
+@pytest.fixture(scope="module")
+def fitted(ragged_data):
+    X, y = ragged_data
+    clf = SequenceRNNClassifier(units=8, max_iter=5, random_state=0)
+    return clf.fit(X, y), X
+
+
+def with_params(clf, **params):
+    """A shallow copy sharing the fitted model, read with other input params."""
+    return copy.copy(clf).set_params(**params)
+
+
+def test_every_input_form_gives_the_same_probabilities(fitted):
+    clf, X = fitted
+    expected = clf.predict_proba(X)
+    lengths = [len(x) for x in X]
+    rng = np.random.RandomState(1)
+    garbage = pad(X, value=0.0) + rng.normal(size=pad(X).shape) * np.isnan(pad(X))
+    forms = {
+        "nan post-padded": (clf, pad(X), {}),
+        "nan pre-padded": (with_params(clf, padding="pre"), pad(X, side="pre"), {}),
+        "zero-padded": (with_params(clf, mask_value=0.0), pad(X, value=0.0), {}),
+        "sequence_length": (clf, garbage, {"sequence_length": lengths}),
+        "pre + sequence_length": (
+            with_params(clf, padding="pre"),
+            pad(X, value=7.0, side="pre"),
+            {"sequence_length": lengths},
+        ),
+        "tuple": (clf, tuple(X), {}),
+        "float32": (clf, pad(X).astype(np.float32), {}),
+    }
+    for name, (reader, data, kwargs) in forms.items():
+        got = reader.predict_proba(data, **kwargs)
+        np.testing.assert_allclose(got, expected, rtol=1e-5, atol=1e-6, err_msg=name)
+
+
+def test_more_padding_never_changes_a_prediction(fitted):
+    clf, X = fitted
+    expected = clf.predict_proba(X)
+    longest = max(len(x) for x in X)
+    for extra in (1, 5, 40):
+        got = clf.predict_proba(pad(X, width=longest + extra))
+        np.testing.assert_allclose(got, expected, rtol=1e-10)
+        pre = with_params(clf, padding="pre")
+        got = pre.predict_proba(pad(X, width=longest + extra, side="pre"))
+        np.testing.assert_allclose(got, expected, rtol=1e-10)
+
+
+def test_interior_mask_value_step_is_data(fitted):
+    clf, X = fitted
+    zero_padded = with_params(clf, mask_value=0.0)
+    seq = X[0].copy()
+    seq[1] = 0.0  # an all-zero step inside the sequence
+    as_array = pad([seq, X[1]], value=0.0)
+    got = zero_padded.predict_proba(as_array)[0]
+    np.testing.assert_allclose(got, clf.predict_proba([seq, X[1]])[0], rtol=1e-10)
+    dropped = np.delete(seq, 1, axis=0)
+    assert not np.allclose(got, clf.predict_proba([dropped, X[1]])[0])
+
+
+def test_anything_after_eos_is_ignored(fitted):
+    clf, X = fitted
+    eos = with_params(clf, eos_value=-9.0)
+    marker = np.full((1, X[0].shape[1]), -9.0)
+    rng = np.random.RandomState(2)
+    ended = [np.vstack([x, marker]) for x in X]
+    expected = clf.predict_proba(ended)
+    for tail_length in (1, 3, 10):
+        tails = [rng.normal(size=(tail_length, x.shape[1])) * 50 for x in X]
+        extended = [np.vstack([e, t]) for e, t in zip(ended, tails, strict=True)]
+        np.testing.assert_allclose(eos.predict_proba(extended), expected, rtol=1e-10)
+        # Also inside a NaN-padded array, even if the tail holds NaN.
+        padded = pad(extended)
+        padded[0, len(ended[0])] = np.nan
+        np.testing.assert_allclose(eos.predict_proba(padded), expected, rtol=1e-10)
+
+
+@pytest.mark.parametrize("truncating", ["pre", "post"])
+def test_maxlen_keeps_the_documented_steps(fitted, truncating):
+    clf, X = fitted
+    maxlen = 3
+    truncated = with_params(clf, maxlen=maxlen, truncating=truncating)
+    kept = [x[-maxlen:] if truncating == "pre" else x[:maxlen] for x in X]
+    np.testing.assert_allclose(
+        truncated.predict_proba(X), clf.predict_proba(kept), rtol=1e-10
+    )
+
+
+def test_output_equals_forward_pass_over_each_unpadded_sequence(fitted):
+    clf, X = fitted
+    proba = clf.predict_proba(X)
+    for i, seq in enumerate(X):
+        logits = clf.model_([seq[None], np.array([len(seq)])], training=False)
+        logits = np.asarray(logits)[0]
+        expected = np.exp(logits - logits.max())
+        expected /= expected.sum()
+        np.testing.assert_allclose(proba[i], expected, rtol=1e-7)
+
+
+def test_univariate_forms_agree():
+    rng = np.random.RandomState(0)
+    X = [rng.normal(size=n) for n in (3, 5, 2, 6, 4, 5)]
+    y = [0, 1, 0, 1, 0, 1]
+    clf = SequenceRNNClassifier(units=4, max_iter=2, random_state=0).fit(X, y)
+    expected = clf.predict_proba(X)
+    padded = pad([x[:, None] for x in X])[:, :, 0]
+    np.testing.assert_allclose(clf.predict_proba(padded), expected, rtol=1e-10)
+    as_2d_items = [x[:, None] for x in X]
+    np.testing.assert_allclose(clf.predict_proba(as_2d_items), expected, rtol=1e-10)
+
+
+def test_token_forms_agree():
+    rng = np.random.RandomState(0)
+    X = [rng.randint(1, 10, size=n) for n in (3, 5, 2, 6, 4, 5)]
+    y = ["a", "b", "a", "b", "a", "b"]
+    clf = SequenceRNNClassifier(
+        units=4, embedding_dim=3, max_iter=2, eos_value=9, random_state=0
+    ).fit(X, y)
+    assert clf.n_features_in_ == 1
+    expected = clf.predict_proba(X)
+    zero_padded = np.zeros((len(X), 8), dtype=int)
+    for i, x in enumerate(X):
+        zero_padded[i, : len(x)] = x
+    np.testing.assert_allclose(clf.predict_proba(zero_padded), expected, rtol=1e-10)
+    cut = [x[: list(x).index(9) + 1] if 9 in x else x for x in X]
+    no_eos = copy.copy(clf).set_params(eos_value=None)
+    np.testing.assert_allclose(no_eos.predict_proba(cut), expected, rtol=1e-10)
+
+
+def test_predictions_come_back_in_caller_order(fitted):
+    clf, X = fitted
+    proba = clf.predict_proba(X)
+    order = np.random.RandomState(3).permutation(len(X))
+    np.testing.assert_allclose(
+        clf.predict_proba([X[i] for i in order]), proba[order], rtol=1e-10
+    )
