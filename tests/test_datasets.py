@@ -50,6 +50,18 @@ def test_question_mark_is_nan_and_univariate_without_labels(tmp_path):
         ("@timeStamps true\n", "line 1: time-stamped"),
         ("@dimensions two\n", "line 1: @dimensions must be followed by an integer"),
     ],
+    ids=[
+        "data before @data",
+        "no @data",
+        "@data before @classLabel",
+        "undeclared label",
+        "channel count",
+        "not a number",
+        "channel lengths differ",
+        "empty data",
+        "time stamps",
+        "bad integer",
+    ],
 )
 def test_malformed_files_name_the_line(tmp_path, text, match):
     with pytest.raises(ValueError, match=match):
