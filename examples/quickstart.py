@@ -5,6 +5,8 @@ JapaneseVowels (bundled with skrnn): 9 speakers, each utterance 7 to 29 steps of
 grid search on the training split picks the recurrent cell, and the chosen model
 is scored once on the published test split.
 
+The training curve of the chosen model is saved as ``quickstart_training_curve.png``.
+
 Run:  python examples/quickstart.py           (about a minute on 2 CPU cores)
       python examples/quickstart.py --quick   (a few seconds: a smoke run)
 """
@@ -12,17 +14,21 @@ Run:  python examples/quickstart.py           (about a minute on 2 CPU cores)
 import argparse
 import time
 
+import matplotlib
 import numpy as np
 from sklearn.metrics import classification_report
 from sklearn.model_selection import GridSearchCV
 
-from skrnn import SequenceRNNClassifier
+from skrnn import SequenceRNNClassifier, TrainingCurveDisplay
 from skrnn.datasets import load_japanese_vowels
 
 
 def main(quick=False):
     X_train, y_train = load_japanese_vowels("train")
     X_test, y_test = load_japanese_vowels("test")
+    # float32 input trains in float32, about 3x faster than float64 on CPU.
+    X_train = [x.astype(np.float32) for x in X_train]
+    X_test = [x.astype(np.float32) for x in X_test]
     lengths = [len(x) for x in X_train + X_test]
     print(
         f"JapaneseVowels: {len(X_train)} train / {len(X_test)} test sequences, "
@@ -50,6 +56,10 @@ def main(quick=False):
     y_pred = search.predict(X_test)
     print(f"test accuracy: {np.mean(y_pred == y_test):.3f}")
     print(classification_report(y_test, y_pred, digits=3, zero_division=0))
+    matplotlib.use("Agg")
+    display = TrainingCurveDisplay.from_estimator(search.best_estimator_)
+    display.figure_.savefig("quickstart_training_curve.png", dpi=100)
+    print("training curve saved to quickstart_training_curve.png")
 
 
 if __name__ == "__main__":

@@ -238,6 +238,6 @@ def test_verbose_prints_each_epoch_and_silent_otherwise(capsys):
     clf = small(max_iter=3, verbose=1).fit(X_RAGGED, LABELS)
     clf.predict(X_RAGGED)
     out = capsys.readouterr().out
-    assert out.count("Epoch ") == 3 and "loss=" in out
+    assert out.count("Epoch ") == 3 and "loss: " in out and "accuracy: " in out
     small(max_iter=3).fit(X_RAGGED, LABELS).predict(X_RAGGED)
     assert capsys.readouterr().out == ""

@@ -1,0 +1,246 @@
+"""The training loop: epochs of seeded, length-aware batches on a compiled Keras model.
+
+Batches are drawn from a ``RandomState`` the estimator owns (so training is
+reproducible without global seeds), each batch is cut to its own longest
+sequence, and Keras callbacks see the usual ``on_*`` events with epoch logs.
+The stopping rules follow ``MLPClassifier``: stop (or, with an adaptive learning
+rate, divide it by 5) after ``n_iter_no_change`` epochs without an improvement of
+``tol`` in the training loss, or in the validation score when early stopping.
+"""
+
+import copy
+from dataclasses import dataclass, field
+
+import keras
+import numpy as np
+
+__all__ = ["Dataset", "Stopping", "predict_logits", "run_epochs"]
+
+# Sequences per compiled predict call: large enough to amortise the call, small
+# enough to keep a padded batch modest in memory.
+PREDICT_BATCH_SIZE = 1024
+# The adaptive learning rate is divided until it falls below this, as in
+# MLPClassifier.
+MIN_LEARNING_RATE = 1e-6
+
+
+@dataclass
+class Dataset:
+    """Canonical training data: right-padded values, lengths, targets, weights."""
+
+    values: np.ndarray
+    lengths: np.ndarray
+    targets: np.ndarray
+    weights: np.ndarray
+
+    def __len__(self):
+        return len(self.lengths)
+
+    def subset(self, index):
+        return Dataset(
+            self.values[index],
+            self.lengths[index],
+            self.targets[index],
+            self.weights[index],
+        )
+
+
+def predict_logits(model, values, lengths):
+    """Run ``model`` on every sequence, in batches of similar length.
+
+    Parameters
+    ----------
+    model : keras.Model
+        Model taking ``[values, lengths]``.
+    values : ndarray
+        Right-padded sequences.
+    lengths : ndarray of int
+        True lengths.
+
+    Returns
+    -------
+    outputs : ndarray of shape (n_sequences, n_outputs)
+        Model outputs in the caller's order, as float64.
+    """
+    # Sorting by length lets each batch stop at its own longest sequence.
+    order = np.argsort(lengths, kind="stable")
+    outputs = None
+    for start in range(0, len(order), PREDICT_BATCH_SIZE):
+        batch = order[start : start + PREDICT_BATCH_SIZE]
+        width = lengths[batch[-1]]
+        result = model.predict_on_batch([values[batch, :width], lengths[batch]])
+        if outputs is None:
+            outputs = np.empty((len(order),) + result.shape[1:])
+        outputs[batch] = result
+    return outputs
+
+
+@dataclass
+class Stopping:
+    """MLPClassifier's convergence rule, with an optional adaptive learning rate.
+
+    ``is_stale`` takes the epoch's monitored value (higher is better) and tells
+    whether ``n_iter_no_change`` epochs in a row failed to beat the best value
+    by ``tol``; the count then restarts. With ``adaptive``, a stale run divides
+    the learning rate by 5 instead of stopping, until it would fall below
+    ``MIN_LEARNING_RATE``.
+    """
+
+    tol: float
+    n_iter_no_change: int
+    adaptive: bool
+    best: float = -np.inf
+    stale_epochs: int = 0
+
+    def is_stale(self, value):
+        improved = value > self.best + self.tol
+        self.best = max(self.best, value)
+        self.stale_epochs = 0 if improved else self.stale_epochs + 1
+        if self.stale_epochs < self.n_iter_no_change:
+            return False
+        self.stale_epochs = 0
+        return True
+
+
+@dataclass
+class EpochResult:
+    """What ``run_epochs`` reports back."""
+
+    history: dict
+    converged: bool = False
+    best_weights: list = field(default=None, repr=False)
+
+
+def _batches(n_samples, batch_size, shuffle, rng):
+    order = rng.permutation(n_samples) if shuffle else np.arange(n_samples)
+    return [order[i : i + batch_size] for i in range(0, n_samples, batch_size)]
+
+
+def _validation_logs(model, data):
+    logits = predict_logits(model, data.values, data.lengths)
+    shifted = logits - logits.max(axis=1, keepdims=True)
+    log_proba = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+    picked = log_proba[np.arange(len(data)), data.targets]
+    weights = data.weights / data.weights.sum()
+    return {
+        "val_loss": float(-(weights * picked).sum()),
+        "val_accuracy": float(
+            (weights * (logits.argmax(axis=1) == data.targets)).sum()
+        ),
+    }
+
+
+def run_epochs(
+    model,
+    train,
+    *,
+    n_epochs,
+    batch_size,
+    shuffle,
+    rng,
+    history,
+    stopping=None,
+    validation=None,
+    callbacks=None,
+    verbose=0,
+):
+    """Train ``model`` for up to ``n_epochs`` epochs.
+
+    Parameters
+    ----------
+    model : keras.Model
+        Compiled model taking ``[values, lengths]``.
+    train : Dataset
+        Training data; ``targets`` are class indices, ``weights`` scaled to
+        average 1.
+    n_epochs : int
+        Epochs to run at most.
+    batch_size : int
+        Sequences per training step.
+    shuffle : bool
+        Whether to draw a new order before each epoch.
+    rng : numpy.random.RandomState
+        Source of the orders.
+    history : dict of str to list
+        Per-epoch logs are appended to it (keys are created as needed).
+    stopping : Stopping, default=None
+        Convergence rule; None runs every epoch.
+    validation : Dataset, default=None
+        Held-out data; when given, ``stopping`` monitors its accuracy and the
+        weights of the best epoch are returned.
+    callbacks : list of keras.callbacks.Callback, default=None
+        Deep-copied, so the caller's callbacks keep no state from this run.
+    verbose : int, default=0
+        Keras progress bar when positive.
+
+    Returns
+    -------
+    result : EpochResult
+        History, whether the stopping rule ended training, and the best weights
+        when validating.
+    """
+    steps = -(-len(train) // batch_size)
+    callback_list = keras.callbacks.CallbackList(
+        copy.deepcopy(list(callbacks)) if callbacks else None,
+        add_progbar=verbose > 0,
+        model=model,
+        verbose=verbose,
+        epochs=n_epochs,
+        steps=steps,
+    )
+    result = EpochResult(history)
+    best_score = -np.inf
+    model.stop_training = False
+    callback_list.on_train_begin()
+    epoch_logs = {}
+    for epoch in range(n_epochs):
+        callback_list.on_epoch_begin(epoch)
+        totals, seen = {}, 0
+        for step, batch in enumerate(_batches(len(train), batch_size, shuffle, rng)):
+            callback_list.on_train_batch_begin(step)
+            # Each batch is padded only to its own longest sequence.
+            width = train.lengths[batch].max()
+            logs = model.train_on_batch(
+                [train.values[batch, :width], train.lengths[batch]],
+                train.targets[batch],
+                sample_weight=train.weights[batch],
+                return_dict=True,
+            )
+            seen += len(batch)
+            for name, value in logs.items():
+                totals[name] = totals.get(name, 0.0) + value * len(batch)
+            epoch_logs = {name: total / seen for name, total in totals.items()}
+            callback_list.on_train_batch_end(step, epoch_logs)
+        if not np.isfinite(epoch_logs["loss"]):
+            raise ValueError(
+                f"Training diverged: the loss became {epoch_logs['loss']} at epoch "
+                f"{epoch + 1}. Lower learning_rate_init, set clipnorm, scale the "
+                "features (large raw values make recurrent networks unstable), or "
+                "use cell='lstm' or 'gru'."
+            )
+        if validation is not None:
+            epoch_logs.update(_validation_logs(model, validation))
+            if epoch_logs["val_accuracy"] > best_score:
+                best_score = epoch_logs["val_accuracy"]
+                result.best_weights = model.get_weights()
+        callback_list.on_epoch_end(epoch, epoch_logs)
+        for name, value in epoch_logs.items():
+            history.setdefault(name, []).append(float(value))
+        if stopping is not None:
+            monitored = (
+                epoch_logs["val_accuracy"]
+                if validation is not None
+                else -epoch_logs["loss"]
+            )
+            if stopping.is_stale(monitored):
+                reduced = float(model.optimizer.learning_rate.numpy()) / 5
+                if not stopping.adaptive or reduced < MIN_LEARNING_RATE:
+                    result.converged = True
+                    break
+                model.optimizer.learning_rate = reduced
+                if verbose:
+                    print(f"Learning rate divided by 5: {reduced:.2e}")
+        if model.stop_training:
+            break
+    callback_list.on_train_end(epoch_logs)
+    return result
