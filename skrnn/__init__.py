@@ -2,7 +2,13 @@
 
 from skrnn._classifier import SequenceRNNClassifier
 from skrnn._plotting import TrainingCurveDisplay
+from skrnn._preprocessing import SequenceStandardScaler
 
-__all__ = ["SequenceRNNClassifier", "TrainingCurveDisplay", "__version__"]
+__all__ = [
+    "SequenceRNNClassifier",
+    "SequenceStandardScaler",
+    "TrainingCurveDisplay",
+    "__version__",
+]
 
 __version__ = "0.1.0"

@@ -15,19 +15,17 @@ from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
 from sklearn.utils.validation import (
     _check_sample_weight,
-    check_array,
     check_is_fitted,
     column_or_1d,
-    validate_data,
 )
 
+from skrnn._base import SequenceInputMixin
 from skrnn._model import build_model
-from skrnn._sequences import check_n_features, is_ragged, to_padded
+from skrnn._sequences import to_padded
 from skrnn._training import Dataset, Stopping, predict_logits, run_epochs
 
 __all__ = ["SequenceRNNClassifier"]
 
-_FLOAT_DTYPES = (np.float64, np.float32)
 # Parameters baked into the built network, which warm starts must keep.
 _NETWORK_PARAMS = (
     "units",
@@ -53,7 +51,7 @@ def _seed_source(random_state):
     return check_random_state(random_state)
 
 
-class SequenceRNNClassifier(ClassifierMixin, BaseEstimator):
+class SequenceRNNClassifier(ClassifierMixin, SequenceInputMixin, BaseEstimator):
     """Recurrent-network classifier for variable-length sequences.
 
     A Keras 3 recurrent network (SimpleRNN by default, LSTM or GRU on request)
@@ -339,29 +337,7 @@ class SequenceRNNClassifier(ClassifierMixin, BaseEstimator):
     def _validate_X(self, X, sequence_length, reset):
         """Return ``(values, lengths)``; on fit, also set the input attributes."""
         tokens = self.embedding_dim is not None
-        tabular = False
-        if not is_ragged(X):
-            array = X if hasattr(X, "ndim") or hasattr(X, "shape") else np.asarray(X)
-            if getattr(array, "dtype", None) is not None and array.dtype.kind in "USa":
-                raise TypeError(
-                    f"X has dtype {array.dtype}; expected numbers. Encode strings "
-                    "as integer token ids (for example with sklearn's "
-                    "OrdinalEncoder) and set embedding_dim."
-                )
-            dtype = "numeric" if tokens else _FLOAT_DTYPES
-            # A 2-D array is tabular (one column per step), as in scikit-learn:
-            # its width and column names are checked like any estimator's.
-            tabular = (
-                not tokens
-                and len(getattr(array, "shape", ())) == 2
-                and (reset or self._tabular_input)
-            )
-            if tabular:
-                X = validate_data(
-                    self, X, reset=reset, dtype=dtype, ensure_all_finite=False
-                )
-            else:
-                X = check_array(X, allow_nd=True, dtype=dtype, ensure_all_finite=False)
+        X, tabular = self._check_input(X, reset=reset, tokens=tokens)
         values, lengths = to_padded(
             X,
             tokens=tokens,
@@ -372,15 +348,12 @@ class SequenceRNNClassifier(ClassifierMixin, BaseEstimator):
             mask_value=self.mask_value,
             eos_value=self.eos_value,
         )
-        n_features = 1 if tokens else values.shape[2]
-        if reset:
-            if not tabular:
-                self.n_features_in_ = n_features
-                self.__dict__.pop("feature_names_in_", None)
-            self._tabular_input = tabular
-        else:
+        expected = None
+        if not reset:
             expected = 1 if tokens else self.model_.inputs[0].shape[-1]
-            check_n_features(n_features, expected, type(self).__name__)
+        self._record_features(
+            1 if tokens else values.shape[2], tabular, reset=reset, expected=expected
+        )
         return values, lengths
 
     def _validate_y(self, y, n_samples):

@@ -13,9 +13,11 @@ The canonical form is a pair ``(values, lengths)``:
 * ``lengths`` is an ``int32`` array of true lengths, all at least 1.
 """
 
+from typing import NamedTuple
+
 import numpy as np
 
-__all__ = ["to_padded", "is_ragged"]
+__all__ = ["Located", "is_ragged", "locate", "real_step_mask", "to_padded"]
 
 # Token ids are fed to an Embedding as int32.
 _MAX_TOKEN_ID = np.iinfo(np.int32).max - 1
@@ -97,6 +99,52 @@ def to_padded(
     ValueError, TypeError
         For any input that does not describe non-empty sequences of numbers.
     """
+    located = locate(
+        X,
+        tokens=tokens,
+        sequence_length=sequence_length,
+        padding=padding,
+        mask_value=mask_value,
+        eos_value=eos_value,
+    )
+    start, lengths = located.start, located.lengths
+    if maxlen is not None:
+        start, lengths = _truncate(start, lengths, maxlen, truncating)
+    return _gather(located.steps, start, lengths, tokens)
+
+
+class Located(NamedTuple):
+    """Where each sequence's real steps lie in the input (see :func:`locate`)."""
+
+    steps: np.ndarray
+    start: np.ndarray
+    lengths: np.ndarray
+    ends_with_eos: np.ndarray
+
+
+def locate(
+    X,
+    *,
+    tokens=False,
+    sequence_length=None,
+    padding="post",
+    mask_value=None,
+    eos_value=None,
+):
+    """Find each sequence's real steps where they lie, without moving them.
+
+    Same input conventions and errors as :func:`to_padded`, which gathers the
+    located steps into the canonical form; transformers that must return data
+    in its original layout use this directly.
+
+    Returns
+    -------
+    located : Located
+        ``steps``: the input as an ``(n, T, n_features)`` float array
+        (``(n, T)`` ids for tokens; a list is right-padded with zeros first);
+        sequence ``i`` is ``steps[i, start[i] : start[i] + lengths[i]]``, its
+        last step being an EOS marker where ``ends_with_eos[i]``.
+    """
     if is_ragged(X):
         if sequence_length is not None:
             raise ValueError(
@@ -104,19 +152,29 @@ def to_padded(
                 "already carries each sequence's length. Drop sequence_length, or "
                 "pass the padded array instead of the list."
             )
-        values, lengths = _stack_ragged(X, tokens)
+        steps, lengths = _stack_ragged(X, tokens)
         start = np.zeros(len(lengths), dtype=np.intp)
     else:
-        values = _as_step_array(X, tokens)
+        steps = _as_step_array(X, tokens)
         start, lengths = _find_real_steps(
-            values, sequence_length, padding, mask_value, tokens
+            steps, sequence_length, padding, mask_value, tokens
         )
     if eos_value is not None:
-        lengths = _cut_at_eos(values, start, lengths, eos_value)
-    _check_values(values, start, lengths, tokens)
-    if maxlen is not None:
-        start, lengths = _truncate(start, lengths, maxlen, truncating)
-    return _gather(values, start, lengths, tokens)
+        lengths = _cut_at_eos(steps, start, lengths, eos_value)
+    _check_values(steps, start, lengths, tokens)
+    # After the cut, a sequence holding EOS ends with it.
+    ends_with_eos = _last_step_is(steps, start, lengths, eos_value)
+    return Located(steps, start, lengths, ends_with_eos)
+
+
+def real_step_mask(located):
+    """Boolean ``(n, T)`` mask of the located real steps."""
+    return _real(located.start, located.lengths, located.steps.shape[1])
+
+
+def _real(start, lengths, n_steps):
+    steps = np.arange(n_steps)
+    return (steps >= start[:, None]) & (steps < (start + lengths)[:, None])
 
 
 def _describe(array):
@@ -293,19 +351,22 @@ def _check_sequence_length(sequence_length, n, n_steps):
 
 def _cut_at_eos(values, start, lengths, eos_value):
     """Shorten each sequence so it ends at its first EOS step (kept)."""
-    n_steps = values.shape[1]
-    steps = np.arange(n_steps)
-    real = (steps >= start[:, None]) & (steps < (start + lengths)[:, None])
-    is_eos = _is_mask(values, eos_value) & real
+    is_eos = _is_mask(values, eos_value) & _real(start, lengths, values.shape[1])
     has_eos = is_eos.any(axis=1)
     first_eos = is_eos.argmax(axis=1)
     return np.where(has_eos, first_eos - start + 1, lengths)
 
 
+def _last_step_is(values, start, lengths, eos_value):
+    if eos_value is None:
+        return np.zeros(len(lengths), dtype=bool)
+    last = values[np.arange(len(lengths)), start + lengths - 1]
+    return _is_mask(last[:, None], eos_value)[:, 0]
+
+
 def _check_values(values, start, lengths, tokens):
     """Reject NaN/inf inside sequences, and bad token ids, in real steps only."""
-    steps = np.arange(values.shape[1])
-    real = (steps >= start[:, None]) & (steps < (start + lengths)[:, None])
+    real = _real(start, lengths, values.shape[1])
     if tokens:
         _check_token_ids(values, real, start)
         return
@@ -363,22 +424,3 @@ def _gather(values, start, lengths, tokens):
     if tokens:
         out = out.astype(np.int32)
     return out, lengths.astype(np.int32)
-
-
-def check_n_features(n_features, expected, estimator_name):
-    """Raise if sequences do not have the number of features seen at fit.
-
-    Parameters
-    ----------
-    n_features : int
-        Features per step of the sequences received.
-    expected : int
-        Features per step seen at fit.
-    estimator_name : str
-        Name used in the message.
-    """
-    if n_features != expected:
-        raise ValueError(
-            f"X has {n_features} features per step, but {estimator_name} is "
-            f"expecting {expected} features per step as input."
-        )

@@ -2,22 +2,49 @@
 
 * :func:`load_ts` reads the UEA/UCR ``.ts`` time-series format.
 * :func:`load_japanese_vowels` loads the bundled JapaneseVowels set.
+* :func:`load_idx` and :func:`load_mnist` read the IDX files of MNIST and
+  Fashion-MNIST.
 * :func:`load_digits_sequences` reads scikit-learn's digits as 8 rows of 8 pixels.
+* :func:`make_sequence_classification` generates variable-length sequences.
 """
 
 import gzip
+import os
 from importlib import resources
 
 import numpy as np
 
-__all__ = ["load_ts", "load_japanese_vowels", "load_digits_sequences"]
+__all__ = [
+    "load_digits_sequences",
+    "load_idx",
+    "load_japanese_vowels",
+    "load_mnist",
+    "load_ts",
+    "make_sequence_classification",
+]
+
+# IDX type codes (the third magic byte) and their big-endian numpy types.
+_IDX_TYPES = {
+    0x08: np.dtype(np.uint8),
+    0x09: np.dtype(np.int8),
+    0x0B: np.dtype(">i2"),
+    0x0C: np.dtype(">i4"),
+    0x0D: np.dtype(">f4"),
+    0x0E: np.dtype(">f8"),
+}
+_MNIST_FILES = {
+    "train": ("train-images-idx3-ubyte", "train-labels-idx1-ubyte"),
+    "test": ("t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"),
+}
+
+
+def _is_gzip(path):
+    with open(path, "rb") as handle:
+        return handle.read(2) == b"\x1f\x8b"
 
 
 def _open_text(path):
-    path = str(path)
-    with open(path, "rb") as handle:
-        gzipped = handle.read(2) == b"\x1f\x8b"
-    if gzipped:
+    if _is_gzip(path):
         return gzip.open(path, "rt", encoding="utf-8")
     return open(path, encoding="utf-8")
 
@@ -184,7 +211,7 @@ def load_japanese_vowels(split="train"):
     --------
     >>> from skrnn.datasets import load_japanese_vowels
     >>> X, y = load_japanese_vowels("test")
-    >>> len(X), X[0].shape[1], sorted(set(y)) == list(range(1, 10))
+    >>> len(X), X[0].shape[1], sorted(set(y.tolist())) == list(range(1, 10))
     (370, 12, True)
     """
     if split not in ("train", "test", "all"):
@@ -221,3 +248,183 @@ def load_digits_sequences():
 
     digits = load_digits()
     return digits.images / 16.0, digits.target
+
+
+def load_idx(path):
+    """Read one IDX file (the MNIST format), plain or gzip-compressed.
+
+    Parameters
+    ----------
+    path : str or path-like
+        File to read; a gzip file is recognised by its content.
+
+    Returns
+    -------
+    array : ndarray
+        The stored array, in native byte order (``uint8`` for MNIST).
+
+    Raises
+    ------
+    FileNotFoundError
+        If ``path`` does not exist.
+    ValueError
+        If the file is not a complete IDX file.
+    """
+    opener = gzip.open if _is_gzip(path) else open
+    try:
+        with opener(path, "rb") as handle:
+            data = handle.read()
+    except (OSError, EOFError) as error:
+        raise ValueError(f"{path}: cannot be read as IDX ({error})") from None
+    if len(data) < 4 or data[:2] != b"\x00\x00" or data[2] not in _IDX_TYPES:
+        raise ValueError(
+            f"{path}: not an IDX file (it should start with two zero bytes, a type "
+            f"code and the number of dimensions; it starts with {data[:4]!r})"
+        )
+    dtype, n_dims = _IDX_TYPES[data[2]], data[3]
+    header = 4 + 4 * n_dims
+    if len(data) < header:
+        raise ValueError(f"{path}: IDX header is cut short")
+    shape = tuple(int(d) for d in np.frombuffer(data[4:header], dtype=">u4"))
+    expected = int(np.prod(shape)) * dtype.itemsize
+    if len(data) - header != expected:
+        raise ValueError(
+            f"{path}: IDX header announces shape {shape} ({expected} bytes of "
+            f"data) but the file holds {len(data) - header}; it is truncated or "
+            "corrupt"
+        )
+    array = np.frombuffer(data, dtype=dtype, offset=header).reshape(shape)
+    return array.astype(dtype.newbyteorder("="))
+
+
+def _find_idx(directory, stem):
+    for name in (
+        stem,
+        stem + ".gz",
+        stem.replace("-idx", ".idx"),
+        stem.replace("-idx", ".idx") + ".gz",
+    ):
+        path = os.path.join(directory, name)
+        if os.path.exists(path):
+            return path
+    raise FileNotFoundError(
+        f"{stem} (or {stem}.gz) not found in {directory!r}; expected the four "
+        "standard MNIST-layout IDX files there."
+    )
+
+
+def load_mnist(directory, split="train"):
+    """Read MNIST-layout IDX files (MNIST, Fashion-MNIST) from a directory.
+
+    Parameters
+    ----------
+    directory : str or path-like
+        Folder holding ``train-images-idx3-ubyte``, ``train-labels-idx1-ubyte``,
+        ``t10k-images-idx3-ubyte`` and ``t10k-labels-idx1-ubyte`` (each plain or
+        ``.gz``).
+    split : {'train', 'test'}, default='train'
+        Which pair of files to read.
+
+    Returns
+    -------
+    X : ndarray of shape (n_images, 28, 28), dtype uint8
+        Images; read as sequences, each is 28 rows of 28 pixels.
+    y : ndarray of shape (n_images,), dtype uint8
+        Labels.
+    """
+    if split not in _MNIST_FILES:
+        raise ValueError(f"split must be 'train' or 'test'; got {split!r}")
+    images, labels = (
+        load_idx(_find_idx(directory, stem)) for stem in _MNIST_FILES[split]
+    )
+    if images.ndim != 3 or labels.ndim != 1 or len(images) != len(labels):
+        raise ValueError(
+            f"{directory}: {split} images have shape {images.shape} and labels "
+            f"{labels.shape}; expected (n, rows, columns) images and n labels"
+        )
+    return images, labels
+
+
+def make_sequence_classification(
+    n_samples=200,
+    *,
+    n_features=3,
+    n_classes=2,
+    min_length=5,
+    max_length=30,
+    signal=1.0,
+    vocabulary_size=None,
+    random_state=None,
+):
+    """Generate variable-length sequences whose class is written in their steps.
+
+    Each class has its own pattern: a random mean vector (or, for tokens, a
+    preferred set of ids) that a random subset of each sequence's steps follow;
+    the other steps are noise. ``signal`` scales how far apart the classes are,
+    so the task goes from hopeless (0) to easy (large).
+
+    Parameters
+    ----------
+    n_samples : int, default=200
+        Number of sequences.
+    n_features : int, default=3
+        Features per step (ignored for tokens).
+    n_classes : int, default=2
+        Number of classes, balanced.
+    min_length, max_length : int, default=5, 30
+        Lengths are drawn uniformly from this inclusive range.
+    signal : float, default=1.0
+        Separation of the classes.
+    vocabulary_size : int, default=None
+        When set, sequences are 1-D integer token ids in
+        ``1 .. vocabulary_size - 1`` (0 is left for padding).
+    random_state : int, RandomState instance or None, default=None
+        Seed of the generator.
+
+    Returns
+    -------
+    X : list of ndarray
+        ``(length, n_features)`` float arrays, or ``(length,)`` int arrays of
+        token ids.
+    y : ndarray of int of shape (n_samples,)
+        Class of each sequence.
+
+    Examples
+    --------
+    >>> from skrnn.datasets import make_sequence_classification
+    >>> X, y = make_sequence_classification(10, random_state=0)
+    >>> len(X), X[0].shape[1], sorted(set(y.tolist()))
+    (10, 3, [0, 1])
+    """
+    from sklearn.utils import check_random_state
+
+    if not 1 <= min_length <= max_length:
+        raise ValueError(
+            f"need 1 <= min_length <= max_length; got {min_length}, {max_length}"
+        )
+    rng = check_random_state(random_state)
+    y = rng.permutation(np.arange(n_samples) % n_classes)
+    lengths = rng.randint(min_length, max_length + 1, size=n_samples)
+    if vocabulary_size is not None:
+        if vocabulary_size < 3:
+            raise ValueError("vocabulary_size must be at least 3")
+        preferred = [
+            rng.choice(np.arange(1, vocabulary_size), size=max(1, vocabulary_size // 4))
+            for _ in range(n_classes)
+        ]
+        share = min(1.0, 0.5 * signal)
+        X = []
+        for label, length in zip(y, lengths, strict=True):
+            ids = rng.randint(1, vocabulary_size, size=length)
+            marked = rng.uniform(size=length) < share
+            ids[marked] = rng.choice(preferred[label], size=marked.sum())
+            X.append(ids)
+        return X, y
+    centres = rng.normal(scale=signal, size=(n_classes, n_features))
+    X = []
+    for label, length in zip(y, lengths, strict=True):
+        steps = rng.normal(size=(length, n_features))
+        marked = rng.uniform(size=length) < 0.5
+        steps[marked] += centres[label]
+        X.append(steps)
+    return X, y

@@ -2,9 +2,9 @@
 
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from skrnn import SequenceRNNClassifier
+from skrnn import SequenceRNNClassifier, SequenceStandardScaler
 
 
-@parametrize_with_checks([SequenceRNNClassifier()])
+@parametrize_with_checks([SequenceRNNClassifier(), SequenceStandardScaler()])
 def test_sklearn_compatible_estimator(estimator, check):
     check(estimator)

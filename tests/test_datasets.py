@@ -5,7 +5,14 @@ import gzip
 import numpy as np
 import pytest
 
-from skrnn.datasets import load_digits_sequences, load_japanese_vowels, load_ts
+from skrnn.datasets import (
+    load_digits_sequences,
+    load_idx,
+    load_japanese_vowels,
+    load_mnist,
+    load_ts,
+    make_sequence_classification,
+)
 
 HEADER = "#comment\n@problemName toy\n@dimensions 2\n@classLabel true a b\n@data\n"
 
@@ -91,3 +98,70 @@ def test_digits_sequences():
     X, y = load_digits_sequences()
     assert X.shape == (1797, 8, 8) and X.min() == 0 and X.max() == 1
     assert set(y) == set(range(10))
+
+
+def write_idx(path, array, type_code=0x08, compress=False, cut=0):
+    header = (
+        bytes([0, 0, type_code, array.ndim])
+        + np.array(array.shape, dtype=">u4").tobytes()
+    )
+    data = header + array.astype(array.dtype.newbyteorder(">")).tobytes()
+    data = data[: len(data) - cut]
+    if compress:
+        with gzip.open(path, "wb") as handle:
+            handle.write(data)
+    else:
+        path.write_bytes(data)
+    return path
+
+
+@pytest.mark.parametrize("compress", [False, True])
+def test_idx_round_trip(tmp_path, compress):
+    images = np.arange(2 * 3 * 4, dtype=np.uint8).reshape(2, 3, 4)
+    path = write_idx(tmp_path / "x.idx", images, compress=compress)
+    np.testing.assert_array_equal(load_idx(path), images)
+    floats = np.linspace(0, 1, 6).reshape(2, 3)
+    path = write_idx(tmp_path / "f.idx", floats, type_code=0x0E)
+    np.testing.assert_array_equal(load_idx(path), floats)
+
+
+def test_idx_errors(tmp_path):
+    images = np.zeros((2, 3, 3), dtype=np.uint8)
+    with pytest.raises(ValueError, match=r"announces shape \(2, 3, 3\).* truncated"):
+        load_idx(write_idx(tmp_path / "cut.idx", images, cut=5))
+    (tmp_path / "junk.idx").write_bytes(b"hello world")
+    with pytest.raises(ValueError, match="not an IDX file"):
+        load_idx(tmp_path / "junk.idx")
+    with pytest.raises(FileNotFoundError):
+        load_idx(tmp_path / "absent.idx")
+
+
+def test_load_mnist_layout(tmp_path):
+    rng = np.random.RandomState(0)
+    for stem, n in (("train", 5), ("t10k", 3)):
+        images = rng.randint(0, 256, size=(n, 28, 28)).astype(np.uint8)
+        write_idx(tmp_path / f"{stem}-images-idx3-ubyte.gz", images, compress=True)
+        write_idx(tmp_path / f"{stem}-labels-idx1-ubyte", np.arange(n, dtype=np.uint8))
+    X, y = load_mnist(tmp_path, "test")
+    assert X.shape == (3, 28, 28) and list(y) == [0, 1, 2]
+    assert load_mnist(tmp_path)[0].shape == (5, 28, 28)
+    (tmp_path / "t10k-labels-idx1-ubyte").unlink()
+    with pytest.raises(FileNotFoundError, match="t10k-labels-idx1-ubyte"):
+        load_mnist(tmp_path, "test")
+
+
+def test_make_sequence_classification():
+    X, y = make_sequence_classification(
+        60, n_features=2, n_classes=3, min_length=4, max_length=9, random_state=0
+    )
+    assert len(X) == 60 and np.bincount(y).tolist() == [20, 20, 20]
+    assert {x.shape[1] for x in X} == {2}
+    assert min(len(x) for x in X) >= 4 and max(len(x) for x in X) <= 9
+    again, _ = make_sequence_classification(
+        60, n_features=2, n_classes=3, min_length=4, max_length=9, random_state=0
+    )
+    assert all(np.array_equal(a, b) for a, b in zip(X, again, strict=True))
+    tokens, _ = make_sequence_classification(20, vocabulary_size=10, random_state=0)
+    assert all(t.ndim == 1 and t.min() >= 1 and t.max() < 10 for t in tokens)
+    with pytest.raises(ValueError, match="min_length <= max_length"):
+        make_sequence_classification(min_length=5, max_length=2)

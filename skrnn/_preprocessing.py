@@ -1,0 +1,223 @@
+"""Standardise sequence features over real steps, keeping the input's layout."""
+
+from numbers import Real
+
+import numpy as np
+from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
+from sklearn.utils._param_validation import StrOptions
+from sklearn.utils.validation import check_is_fitted
+
+from skrnn._base import SequenceInputMixin
+from skrnn._sequences import is_ragged, locate, real_step_mask
+
+__all__ = ["SequenceStandardScaler"]
+
+
+class SequenceStandardScaler(TransformerMixin, SequenceInputMixin, BaseEstimator):
+    """Standardise each feature of variable-length sequences.
+
+    The mean and standard deviation of each feature are computed over the real
+    steps of all sequences only: padding, EOS markers and steps after EOS are
+    left out, and left untouched by ``transform``. The output has the form of
+    the input: a ragged list stays a list of arrays of the same shapes, a
+    padded array keeps its padding (NaN stays NaN). scikit-learn's
+    ``StandardScaler`` cannot take 3-D or ragged input, and would count padding.
+
+    Parameters
+    ----------
+    padding : {'post', 'pre'}, default='post'
+        Side of padded arrays that holds the padding.
+    mask_value : float, default=None
+        Value of padding steps in padded arrays; None means NaN.
+    eos_value : float, default=None
+        End-of-sequence marker; the marker step and everything after it are
+        neither counted nor changed.
+    with_mean : bool, default=True
+        Whether to subtract the mean.
+    with_std : bool, default=True
+        Whether to divide by the standard deviation.
+
+    Attributes
+    ----------
+    mean_ : ndarray of shape (n_step_features,)
+        Mean of each feature over real steps.
+    var_ : ndarray of shape (n_step_features,)
+        Variance of each feature over real steps.
+    scale_ : ndarray of shape (n_step_features,)
+        Divisor of each feature (the standard deviation, 1 where it is 0).
+    n_samples_seen_ : int
+        Number of real steps counted.
+    n_features_in_ : int
+        As for :class:`~skrnn.SequenceRNNClassifier`: features per step, or
+        the number of columns of a 2-D array.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skrnn import SequenceStandardScaler
+    >>> X = [np.array([[100.0, 1.0], [300.0, 3.0]]), np.array([[200.0, 2.0]])]
+    >>> Xt = SequenceStandardScaler().fit_transform(X)
+    >>> [x.shape for x in Xt], np.round(Xt[0][:, 0], 3).tolist()
+    ([(2, 2), (1, 2)], [-1.225, 1.225])
+    """
+
+    _parameter_constraints = {
+        "padding": [StrOptions({"post", "pre"})],
+        "mask_value": [Real, None],
+        "eos_value": [Real, None],
+        "with_mean": ["boolean"],
+        "with_std": ["boolean"],
+    }
+
+    def __init__(
+        self,
+        *,
+        padding="post",
+        mask_value=None,
+        eos_value=None,
+        with_mean=True,
+        with_std=True,
+    ):
+        self.padding = padding
+        self.mask_value = mask_value
+        self.eos_value = eos_value
+        self.with_mean = with_mean
+        self.with_std = with_std
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.three_d_array = True
+        tags.input_tags.allow_nan = False
+        tags.transformer_tags.preserves_dtype = ["float64", "float32"]
+        return tags
+
+    def _locate(self, X, sequence_length, reset):
+        """Return the checked input, its located steps and which of them scale."""
+        checked, tabular = self._check_input(X, reset=reset)
+        located = locate(
+            checked,
+            sequence_length=sequence_length,
+            padding=self.padding,
+            mask_value=self.mask_value,
+            eos_value=self.eos_value,
+        )
+        self._record_features(
+            located.steps.shape[2],
+            tabular,
+            reset=reset,
+            expected=None if reset else len(self.mean_),
+        )
+        scaled = real_step_mask(located)
+        # The EOS marker keeps its value, so readers still find it.
+        last = located.start + located.lengths - 1
+        rows = np.flatnonzero(located.ends_with_eos)
+        scaled[rows, last[rows]] = False
+        return checked, located.steps, scaled
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y=None, sequence_length=None):
+        """Compute each feature's mean and standard deviation over real steps.
+
+        Parameters
+        ----------
+        X : list of array-like, or array-like of shape (n_samples, n_timesteps) \
+                or (n_samples, n_timesteps, n_features)
+            Sequences in any form :class:`~skrnn.SequenceRNNClassifier` accepts.
+        y : None
+            Ignored.
+        sequence_length : array-like of int of shape (n_samples,), default=None
+            True lengths of the sequences of a padded array.
+
+        Returns
+        -------
+        self : SequenceStandardScaler
+            The fitted scaler.
+        """
+        _, steps, scaled = self._locate(X, sequence_length, reset=True)
+        real = steps[scaled]
+        self.mean_ = real.mean(axis=0, dtype=np.float64)
+        self.var_ = real.var(axis=0, dtype=np.float64)
+        scale = np.sqrt(self.var_)
+        # A constant feature is left unscaled rather than divided by zero.
+        self.scale_ = np.where(scale > 10 * np.finfo(scale.dtype).eps, scale, 1.0)
+        self.n_samples_seen_ = len(real)
+        return self
+
+    def _apply(self, X, sequence_length, forward):
+        check_is_fitted(self)
+        checked, steps, scaled = self._locate(X, sequence_length, reset=False)
+        out = steps.copy()
+        shift = self.mean_ if self.with_mean else 0.0
+        scale = self.scale_ if self.with_std else 1.0
+        if forward:
+            out[scaled] = (out[scaled] - shift) / scale
+        else:
+            out[scaled] = out[scaled] * scale + shift
+        return _in_original_form(out, checked)
+
+    def transform(self, X, sequence_length=None):
+        """Standardise the real steps; padding and EOS steps are kept as they are.
+
+        Parameters
+        ----------
+        X : list of array-like, or array-like
+            Sequences with the features seen at fit.
+        sequence_length : array-like of int of shape (n_samples,), default=None
+            True lengths of the sequences of a padded array.
+
+        Returns
+        -------
+        X_scaled : list of ndarray, or ndarray
+            Same form and shapes as ``X``.
+        """
+        return self._apply(X, sequence_length, forward=True)
+
+    def inverse_transform(self, X, sequence_length=None):
+        """Undo :meth:`transform`.
+
+        Parameters
+        ----------
+        X : list of array-like, or array-like
+            Standardised sequences.
+        sequence_length : array-like of int of shape (n_samples,), default=None
+            True lengths of the sequences of a padded array.
+
+        Returns
+        -------
+        X_original : list of ndarray, or ndarray
+            Same form and shapes as ``X``.
+        """
+        return self._apply(X, sequence_length, forward=False)
+
+    def fit_transform(self, X, y=None, sequence_length=None):
+        """Fit, then transform ``X`` with the same ``sequence_length``.
+
+        Parameters
+        ----------
+        X : list of array-like, or array-like
+            Sequences.
+        y : None
+            Ignored.
+        sequence_length : array-like of int of shape (n_samples,), default=None
+            True lengths of the sequences of a padded array.
+
+        Returns
+        -------
+        X_scaled : list of ndarray, or ndarray
+            Same form and shapes as ``X``.
+        """
+        return self.fit(X, sequence_length=sequence_length).transform(
+            X, sequence_length=sequence_length
+        )
+
+
+def _in_original_form(steps, X):
+    """Give located ``(n, T, F)`` steps back the layout of checked input ``X``."""
+    if is_ragged(X):
+        out = []
+        for i, item in enumerate(X):
+            length = len(item)
+            seq = steps[i, :length]
+            out.append(seq[:, 0] if np.ndim(item) == 1 else seq)
+        return out
+    return steps[..., 0] if X.ndim == 2 else steps
