@@ -11,7 +11,7 @@ Only the public Keras API is used, so the graph is backend-neutral.
 
 import keras
 
-__all__ = ["build_model", "LengthMask", "L2Penalty"]
+__all__ = ["build_model", "unmasked_view", "LengthMask", "L2Penalty"]
 
 _CELLS = {
     "simple": keras.layers.SimpleRNN,
@@ -171,3 +171,30 @@ def build_model(
         name="logits",
     )(hidden)
     return keras.Model([values, lengths], logits, name="sequence_rnn")
+
+
+def unmasked_view(model):
+    """A model on the same layers (and weights) as ``model``, without a step mask.
+
+    When every sequence of a batch fills its full width the mask is all True,
+    yet Keras still pays for masking at every step (about 1.4x on CPU); such
+    batches run through this view instead. It takes the same inputs and
+    ignores ``lengths``.
+
+    Parameters
+    ----------
+    model : keras.Model
+        A model made by :func:`build_model`.
+
+    Returns
+    -------
+    view : keras.Model
+        Uncompiled model sharing every layer of ``model``.
+    """
+    values, lengths = model.inputs
+    hidden = values
+    for layer in model.layers:
+        if isinstance(layer, (keras.layers.InputLayer, LengthMask)):
+            continue
+        hidden = layer(hidden)
+    return keras.Model([values, lengths], hidden, name=f"{model.name}_unmasked")

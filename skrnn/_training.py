@@ -9,10 +9,13 @@ rate, divide it by 5) after ``n_iter_no_change`` epochs without an improvement o
 """
 
 import copy
+import weakref
 from dataclasses import dataclass, field
 
 import keras
 import numpy as np
+
+from skrnn._model import unmasked_view
 
 __all__ = ["Dataset", "Stopping", "predict_logits", "run_epochs"]
 
@@ -22,6 +25,22 @@ PREDICT_BATCH_SIZE = 1024
 # The adaptive learning rate is divided until it falls below this, as in
 # MLPClassifier.
 MIN_LEARNING_RATE = 1e-6
+# Training shuffles, then sorts windows of this many batches by length, so a
+# batch holds sequences of similar length and is padded little.
+BUCKET_WINDOW = 32
+
+# Each model's unmasked view, made once and dropped with the model.
+_UNMASKED_VIEWS = weakref.WeakKeyDictionary()
+
+
+def _unmasked(model, new_metrics=None):
+    """The unmasked view of ``model``; compiled to share its optimizer if asked."""
+    view = _UNMASKED_VIEWS.get(model)
+    if view is None:
+        view = _UNMASKED_VIEWS[model] = unmasked_view(model)
+    if new_metrics is not None and not view.compiled:
+        view.compile(optimizer=model.optimizer, loss=model.loss, metrics=new_metrics())
+    return view
 
 
 @dataclass
@@ -68,7 +87,9 @@ def predict_logits(model, values, lengths):
     for start in range(0, len(order), PREDICT_BATCH_SIZE):
         batch = order[start : start + PREDICT_BATCH_SIZE]
         width = lengths[batch[-1]]
-        result = model.predict_on_batch([values[batch, :width], lengths[batch]])
+        full = lengths[batch[0]] == width
+        runner = _unmasked(model) if full else model
+        result = runner.predict_on_batch([values[batch, :width], lengths[batch]])
         if outputs is None:
             outputs = np.empty((len(order),) + result.shape[1:])
         outputs[batch] = result
@@ -111,9 +132,22 @@ class EpochResult:
     best_weights: list = field(default=None, repr=False)
 
 
-def _batches(n_samples, batch_size, shuffle, rng):
-    order = rng.permutation(n_samples) if shuffle else np.arange(n_samples)
-    return [order[i : i + batch_size] for i in range(0, n_samples, batch_size)]
+def _batches(lengths, batch_size, shuffle, rng):
+    """Index arrays of the epoch's batches, of similar lengths when shuffling."""
+    n_samples = len(lengths)
+    if not shuffle:
+        order = np.arange(n_samples)
+        return [order[i : i + batch_size] for i in range(0, n_samples, batch_size)]
+    order = rng.permutation(n_samples)
+    window = batch_size * BUCKET_WINDOW
+    batches = []
+    for start in range(0, n_samples, window):
+        chunk = order[start : start + window]
+        chunk = chunk[np.argsort(lengths[chunk], kind="stable")]
+        batches.extend(
+            chunk[i : i + batch_size] for i in range(0, len(chunk), batch_size)
+        )
+    return [batches[i] for i in rng.permutation(len(batches))]
 
 
 def _validation_logs(model, data):
@@ -141,6 +175,7 @@ def run_epochs(
     history,
     stopping=None,
     validation=None,
+    new_metrics,
     callbacks=None,
     verbose=0,
 ):
@@ -168,6 +203,9 @@ def run_epochs(
     validation : Dataset, default=None
         Held-out data; when given, ``stopping`` monitors its accuracy and the
         weights of the best epoch are returned.
+    new_metrics : callable
+        Returns fresh metric objects like those ``model`` was compiled with;
+        used to compile the unmasked view that full-width batches run on.
     callbacks : list of keras.callbacks.Callback, default=None
         Deep-copied, so the caller's callbacks keep no state from this run.
     verbose : int, default=0
@@ -196,11 +234,15 @@ def run_epochs(
     for epoch in range(n_epochs):
         callback_list.on_epoch_begin(epoch)
         totals, seen = {}, 0
-        for step, batch in enumerate(_batches(len(train), batch_size, shuffle, rng)):
+        batches = _batches(train.lengths, batch_size, shuffle, rng)
+        for step, batch in enumerate(batches):
             callback_list.on_train_batch_begin(step)
-            # Each batch is padded only to its own longest sequence.
+            # Each batch is padded only to its own longest sequence, and runs
+            # without a mask when all its sequences have that length.
             width = train.lengths[batch].max()
-            logs = model.train_on_batch(
+            full = train.lengths[batch].min() == width
+            runner = _unmasked(model, new_metrics) if full else model
+            logs = runner.train_on_batch(
                 [train.values[batch, :width], train.lengths[batch]],
                 train.targets[batch],
                 sample_weight=train.weights[batch],

@@ -230,3 +230,37 @@ def test_training_curve_display(tmp_path):
     plt.close("all")
     with pytest.raises(Exception, match="not fitted"):
         TrainingCurveDisplay.from_estimator(small())
+
+
+def test_length_buckets_cover_every_sequence_once_with_similar_lengths():
+    from skrnn._training import _batches
+
+    lengths = np.random.RandomState(0).randint(10, 201, size=4000)
+    rng = np.random.RandomState(1)
+    first = _batches(lengths, 64, True, rng)
+    second = _batches(lengths, 64, True, rng)
+    assert sorted(np.concatenate(first).tolist()) == list(range(4000))
+    padded_steps = sum(len(b) * lengths[b].max() for b in first)
+    # Random batches would pad ~1.9x the real steps; buckets stay close to 1.
+    assert padded_steps / lengths.sum() < 1.05
+    assert not all(np.array_equal(a, b) for a, b in zip(first, second, strict=True))
+    again = _batches(lengths, 64, True, np.random.RandomState(1))
+    assert all(np.array_equal(a, b) for a, b in zip(first, again, strict=True))
+    ordered = _batches(lengths, 64, False, rng)
+    np.testing.assert_array_equal(np.concatenate(ordered), np.arange(4000))
+
+
+def test_full_width_batches_run_unmasked_with_the_same_result():
+    from skrnn._training import _unmasked
+
+    fixed = np.random.RandomState(0).normal(size=(40, 7, 3))
+    clf = small(max_iter=3).fit(fixed, np.arange(40) % 2)
+    view = _unmasked(clf.model_)
+    assert view is not clf.model_ and view.compiled
+    assert all(a is b for a, b in zip(view.weights, clf.model_.weights, strict=True))
+    lengths = np.full(40, 7, dtype="int32")
+    np.testing.assert_allclose(
+        view.predict_on_batch([fixed, lengths]),
+        clf.model_.predict_on_batch([fixed, lengths]),
+        rtol=1e-10,
+    )
