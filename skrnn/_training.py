@@ -28,6 +28,7 @@ MIN_LEARNING_RATE = 1e-6
 # Training shuffles, then sorts windows of this many batches by length, so a
 # batch holds sequences of similar length and is padded little.
 BUCKET_WINDOW = 32
+LENGTH_JITTER = 0.1
 
 # Each model's unmasked view, made once and dropped with the model.
 _UNMASKED_VIEWS = weakref.WeakKeyDictionary()
@@ -133,17 +134,24 @@ class EpochResult:
 
 
 def _batches(lengths, batch_size, shuffle, rng):
-    """Index arrays of the epoch's batches, of similar lengths when shuffling."""
+    """Index arrays of the epoch's batches, of similar lengths when shuffling.
+
+    Sequences are shuffled, then each window of ``BUCKET_WINDOW`` batches is
+    sorted by length jittered by up to ``LENGTH_JITTER``, so a batch holds
+    sequences of similar (not identical) lengths and its members still vary
+    from epoch to epoch; the batch order is shuffled too.
+    """
     n_samples = len(lengths)
     if not shuffle:
         order = np.arange(n_samples)
         return [order[i : i + batch_size] for i in range(0, n_samples, batch_size)]
     order = rng.permutation(n_samples)
+    jitter = rng.uniform(1 - LENGTH_JITTER, 1 + LENGTH_JITTER, size=n_samples)
     window = batch_size * BUCKET_WINDOW
     batches = []
     for start in range(0, n_samples, window):
         chunk = order[start : start + window]
-        chunk = chunk[np.argsort(lengths[chunk], kind="stable")]
+        chunk = chunk[np.argsort(lengths[chunk] * jitter[chunk], kind="stable")]
         batches.extend(
             chunk[i : i + batch_size] for i in range(0, len(chunk), batch_size)
         )

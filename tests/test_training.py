@@ -241,8 +241,8 @@ def test_length_buckets_cover_every_sequence_once_with_similar_lengths():
     second = _batches(lengths, 64, True, rng)
     assert sorted(np.concatenate(first).tolist()) == list(range(4000))
     padded_steps = sum(len(b) * lengths[b].max() for b in first)
-    # Random batches would pad ~1.9x the real steps; buckets stay close to 1.
-    assert padded_steps / lengths.sum() < 1.05
+    # Random batches would pad ~1.9x the real steps; jittered buckets ~1.1x.
+    assert padded_steps / lengths.sum() < 1.2
     assert not all(np.array_equal(a, b) for a, b in zip(first, second, strict=True))
     again = _batches(lengths, 64, True, np.random.RandomState(1))
     assert all(np.array_equal(a, b) for a, b in zip(first, again, strict=True))

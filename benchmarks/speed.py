@@ -1,0 +1,315 @@
+"""Speed and memory of skrnn side by side with hand-written Keras, in one run.
+
+Each workload times skrnn and its anchor in the same process, one after the
+other, and prints the ratio (below 1: skrnn is faster). Run it on an otherwise
+idle machine.
+
+Run:  python benchmarks/speed.py              (about 10 minutes on 2 CPU cores)
+      python benchmarks/speed.py --quick      (small sizes, a smoke run)
+      python benchmarks/speed.py --only P3 P4 (some workloads)
+"""
+
+import argparse
+import gc
+import os
+import time
+import warnings
+
+import keras
+import numpy as np
+
+from skrnn import SequenceRNNClassifier
+
+PAGE = os.sysconf("SC_PAGE_SIZE")
+
+
+def rss_mb():
+    with open("/proc/self/statm") as handle:
+        return int(handle.read().split()[1]) * PAGE / 2**20
+
+
+def timed(function):
+    start = time.perf_counter()
+    result = function()
+    return time.perf_counter() - start, result
+
+
+def keras_model(n_features, n_classes, units, masking, cell=keras.layers.SimpleRNN):
+    layers = [keras.Input((None, n_features))]
+    if masking:
+        layers.append(keras.layers.Masking(mask_value=0.0))
+    layers += [cell(units), keras.layers.Dense(n_classes, activation="softmax")]
+    model = keras.Sequential(layers)
+    model.compile("adam", "sparse_categorical_crossentropy", metrics=["accuracy"])
+    return model
+
+
+def skrnn_clf(**params):
+    # tol=0 with a long patience: every workload runs exactly max_iter epochs.
+    return SequenceRNNClassifier(
+        alpha=0.0, tol=0.0, n_iter_no_change=10**6, random_state=0, **params
+    )
+
+
+def fixed_length(quick):
+    """P1, P1m, P3, P3b: 28 x 28 fixed-length sequences, SimpleRNN(150)."""
+    n = 1200 if quick else 6000
+    rng = np.random.RandomState(0)
+    X = rng.uniform(size=(n, 28, 28)).astype(np.float32)
+    y = rng.randint(0, 10, size=n)
+    rows = []
+    clf = skrnn_clf(units=150, batch_size=150, max_iter=3)
+    t_skrnn, _ = timed(lambda: clf.fit(X, y))
+    raw = keras_model(28, 10, 150, masking=False)
+    t_raw, _ = timed(lambda: raw.fit(X, y, batch_size=150, epochs=3, verbose=0))
+    masked = keras_model(28, 10, 150, masking=True)
+    t_masked, _ = timed(lambda: masked.fit(X, y, batch_size=150, epochs=3, verbose=0))
+    rows.append(
+        (
+            "P1",
+            f"fit {n}x28x28, SimpleRNN(150), batch 150, 3 epochs",
+            "skrnn / raw Keras (no mask)",
+            t_skrnn,
+            t_raw,
+            "<= 1.05",
+        )
+    )
+    rows.append(
+        ("P1m", "same", "skrnn / raw Keras with Masking", t_skrnn, t_masked, "<= 0.80")
+    )
+
+    one = X[:1]
+    clf.predict_proba(one)
+    raw.predict(one, verbose=0)
+    ours = [timed(lambda: clf.predict_proba(one))[0] for _ in range(200)]
+    theirs = [timed(lambda: raw.predict(one, verbose=0))[0] for _ in range(30)]
+    rows.append(
+        (
+            "P3",
+            "predict one sequence of 28 steps (median)",
+            "skrnn / model.predict",
+            np.median(ours),
+            np.median(theirs),
+            f"<= 0.05; skrnn {np.median(ours) * 1000:.2f} ms (<= 2 ms)",
+        )
+    )
+    many = rng.uniform(size=(2000 if quick else 10000, 28, 28)).astype(np.float32)
+    clf.predict_proba(many[:10])
+    t_ours, _ = timed(lambda: clf.predict_proba(many))
+    t_theirs, _ = timed(lambda: raw.predict(many, verbose=0))
+    rows.append(
+        (
+            "P3b",
+            f"predict {len(many)} sequences",
+            "skrnn / raw model.predict",
+            t_ours,
+            t_theirs,
+            "<= 1.05",
+        )
+    )
+    return rows
+
+
+def variable_length(quick):
+    """P2, P2i: lengths uniform in 10..200, 12 features, SimpleRNN(64)."""
+    n = 800 if quick else 4000
+    rng = np.random.RandomState(0)
+    lengths = rng.randint(10, 201, size=n)
+    X = [rng.normal(size=(length, 12)).astype(np.float32) for length in lengths]
+    y = rng.randint(0, 2, size=n)
+    padded = np.zeros((n, 200, 12), dtype=np.float32)
+    for i, x in enumerate(X):
+        padded[i, : len(x)] = x
+    epochs, batch = 2, 64
+    t_skrnn, _ = timed(
+        lambda: skrnn_clf(units=64, batch_size=batch, max_iter=epochs).fit(X, y)
+    )
+    masked = keras_model(12, 2, 64, masking=True)
+    t_masked, _ = timed(
+        lambda: masked.fit(padded, y, batch_size=batch, epochs=epochs, verbose=0)
+    )
+    # Ideal: the unmasked fixed-length cost of exactly the real steps.
+    mean_length = int(round(lengths.mean()))
+    fixed = rng.normal(size=(n, mean_length, 12)).astype(np.float32)
+    ideal = keras_model(12, 2, 64, masking=False)
+    t_ideal, _ = timed(
+        lambda: ideal.fit(fixed, y, batch_size=batch, epochs=epochs, verbose=0)
+    )
+    t_ideal *= lengths.sum() / (n * mean_length)
+    return [
+        (
+            "P2",
+            f"fit {n} sequences, lengths 10..200, SimpleRNN(64), batch 64, "
+            f"{epochs} epochs",
+            "skrnn / raw Keras padded + Masking",
+            t_skrnn,
+            t_masked,
+            "<= 0.55",
+        ),
+        (
+            "P2i",
+            "same",
+            "skrnn / ideal (unmasked per-step cost x real steps)",
+            t_skrnn,
+            t_ideal,
+            "<= 1.25",
+        ),
+    ]
+
+
+def memory(quick):
+    """P4: RSS growth per fit over consecutive fits of a small model."""
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(200, 10, 4)).astype(np.float32)
+    y = rng.randint(0, 2, size=200)
+    n_fits = 10 if quick else 30
+
+    def growth(fit_once):
+        for _ in range(3):  # warm-up: imports, first traces
+            fit_once()
+        gc.collect()
+        start = rss_mb()
+        for _ in range(n_fits):
+            fit_once()
+        gc.collect()
+        return (rss_mb() - start) / n_fits
+
+    def skrnn_fit():
+        skrnn_clf(units=16, max_iter=2).fit(X, y).predict(X)
+
+    def keras_fit():
+        model = keras_model(4, 2, 16, masking=True)
+        model.fit(X, y, epochs=2, batch_size=200, verbose=0)
+        model.predict(X, verbose=0)
+
+    ours, theirs = growth(skrnn_fit), growth(keras_fit)
+    return [
+        (
+            "P4",
+            f"{n_fits} consecutive fits + predicts of a small model",
+            "RSS growth per fit, MB: skrnn / raw Keras",
+            ours,
+            theirs,
+            f"skrnn {ours:.2f} MB per fit (<= 3 MB)",
+        )
+    ]
+
+
+def check_estimator_time(quick):
+    """P5: wall time of scikit-learn's check_estimator on the default estimator."""
+    from sklearn.utils.estimator_checks import check_estimator
+
+    elapsed, _ = timed(lambda: check_estimator(SequenceRNNClassifier()))
+    return [
+        (
+            "P5",
+            "check_estimator(SequenceRNNClassifier())",
+            "wall time, s",
+            elapsed,
+            60.0,
+            "<= 60 s (ratio to 60 s)",
+        )
+    ]
+
+
+def grid_search(quick):
+    """P6: GridSearchCV, 8 candidates x 3 folds on JapaneseVowels."""
+    from keras.wrappers import SKLearnClassifier
+    from sklearn.model_selection import GridSearchCV
+
+    from skrnn.datasets import load_japanese_vowels
+
+    X, y = load_japanese_vowels("train")
+    X = [x.astype(np.float32) for x in X]
+    y = y - 1
+    width = max(len(x) for x in X)
+    flat = np.zeros((len(X), width * 12), dtype=np.float32)
+    for i, x in enumerate(X):
+        flat[i, : x.size] = x.ravel()
+    epochs = 3 if quick else 30
+
+    def build(X, y, units=32, learning_rate=0.001):
+        # The wrapper takes 2-D input only: sequences are flattened and
+        # reshaped back, zero padding masked.
+        model = keras.Sequential(
+            [
+                keras.Input((width * 12,)),
+                keras.layers.Reshape((width, 12)),
+                keras.layers.Masking(mask_value=0.0),
+                keras.layers.SimpleRNN(units),
+                keras.layers.Dense(9, activation="softmax"),
+            ]
+        )
+        model.compile(
+            keras.optimizers.Adam(learning_rate), "sparse_categorical_crossentropy"
+        )
+        return model
+
+    grid = {"units": [16, 32, 64, 128], "learning_rate": [0.001, 0.01]}
+    ours = GridSearchCV(
+        skrnn_clf(max_iter=epochs, batch_size=200),
+        {"units": grid["units"], "learning_rate_init": grid["learning_rate"]},
+        cv=3,
+    )
+    t_ours, _ = timed(lambda: ours.fit(X, y))
+    wrapper = SKLearnClassifier(
+        model=build, fit_kwargs={"epochs": epochs, "batch_size": 200, "verbose": 0}
+    )
+    theirs = GridSearchCV(
+        wrapper,
+        {
+            "model_kwargs": [
+                {"units": u, "learning_rate": r}
+                for u in grid["units"]
+                for r in grid["learning_rate"]
+            ]
+        },
+        cv=3,
+    )
+    t_theirs, _ = timed(lambda: theirs.fit(flat, y))
+    return [
+        (
+            "P6",
+            f"GridSearchCV 8 candidates x 3 folds, JapaneseVowels, {epochs} epochs",
+            "skrnn / keras.wrappers.SKLearnClassifier",
+            t_ours,
+            t_theirs,
+            "<= 0.70",
+        )
+    ]
+
+
+WORKLOADS = {
+    "P1": fixed_length,
+    "P2": variable_length,
+    "P4": memory,
+    "P5": check_estimator_time,
+    "P6": grid_search,
+}
+
+
+def main(quick=False, only=None):
+    warnings.simplefilter("ignore")
+    print(
+        f"keras {keras.__version__}, backend {keras.backend.backend()}, "
+        f"{os.cpu_count()} CPUs{', quick sizes' if quick else ''}"
+    )
+    print("| id | workload | ratio | skrnn | anchor | ratio | target |")
+    print("|---|---|---|---|---|---|---|")
+    for key, workload in WORKLOADS.items():
+        if only and key not in only:
+            continue
+        for row_id, what, ratio, ours, theirs, target in workload(quick):
+            print(
+                f"| {row_id} | {what} | {ratio} | {ours:.4g} | {theirs:.4g} | "
+                f"{ours / theirs:.3f} | {target} |",
+                flush=True,
+            )
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="small sizes")
+    parser.add_argument("--only", nargs="*", help="workload ids: P1 P2 P4 P5 P6")
+    args = parser.parse_args()
+    main(args.quick, args.only)
