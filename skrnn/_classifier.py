@@ -39,10 +39,6 @@ _NETWORK_PARAMS = (
 )
 
 
-def _new_metrics():
-    return [keras.metrics.SparseCategoricalAccuracy(name="accuracy")]
-
-
 def _log_softmax(logits):
     shifted = logits - logits.max(axis=1, keepdims=True)
     return shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
@@ -575,7 +571,6 @@ class SequenceRNNClassifier(ClassifierMixin, SequenceInputMixin, BaseEstimator):
                 self.tol, self.n_iter_no_change, self.learning_rate == "adaptive"
             ),
             validation=validation,
-            new_metrics=_new_metrics,
             callbacks=self.callbacks,
             verbose=self.verbose,
         )
@@ -656,7 +651,7 @@ class SequenceRNNClassifier(ClassifierMixin, SequenceInputMixin, BaseEstimator):
             loss=keras.losses.SparseCategoricalCrossentropy(
                 from_logits=True, dtype=dtype
             ),
-            metrics=_new_metrics(),
+            metrics=[keras.metrics.SparseCategoricalAccuracy(name="accuracy")],
         )
         return model
 

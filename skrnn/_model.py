@@ -1,17 +1,23 @@
-"""Build the Keras model: a length-masked recurrent network with a dense head.
+"""Build the Keras model: a recurrent network read at each sequence's last real step.
 
-The model takes two inputs, right-padded ``values`` and integer ``lengths``, and
-builds the boolean step mask from the lengths inside the graph, so the state
-after the last real step is what reaches the head. Padding values are never
-inspected: unlike ``keras.layers.Masking``, a step that happens to equal the
-padding value inside a sequence is still data.
+The model takes two inputs, right-padded ``values`` and integer ``lengths``.
+Padding values are never inspected: unlike ``keras.layers.Masking``, a step
+that happens to equal the padding value inside a sequence is still data.
+
+* A unidirectional network runs over the padded batch without a mask and the
+  head reads each sequence's output at its last real step (``lengths - 1``).
+  Because padding comes after the real steps, it cannot reach those outputs,
+  so the result is exactly that of the sequence alone, with no per-step mask
+  cost (Keras' masked steps cost about 1.4x) and cuDNN-friendly layers on GPU.
+* A bidirectional network also reads backwards, from the padding end, so it
+  gets a boolean step mask built from the lengths inside the graph.
 
 Only the public Keras API is used, so the graph is backend-neutral.
 """
 
 import keras
 
-__all__ = ["build_model", "unmasked_view", "LengthMask", "L2Penalty"]
+__all__ = ["build_model", "LastStep", "LengthMask", "L2Penalty"]
 
 _CELLS = {
     "simple": keras.layers.SimpleRNN,
@@ -35,6 +41,24 @@ class LengthMask(keras.layers.Layer):
     def compute_output_spec(self, values, lengths):
         # Declared explicitly: tracing `call` on a symbolic (None) time axis fails.
         return keras.KerasTensor(values.shape[:2], dtype="bool")
+
+
+@keras.saving.register_keras_serializable(package="skrnn")
+class LastStep(keras.layers.Layer):
+    """Each row's output at its last real step, ``outputs[i, lengths[i] - 1]``.
+
+    Called as ``LastStep()(outputs, lengths)`` on ``(batch, time, units)``
+    outputs; returns ``(batch, units)``.
+    """
+
+    def call(self, outputs, lengths):
+        index = keras.ops.reshape(lengths - 1, (-1, 1, 1))
+        return keras.ops.take_along_axis(outputs, index, axis=1)[:, 0]
+
+    def compute_output_spec(self, outputs, lengths):
+        return keras.KerasTensor(
+            (outputs.shape[0], outputs.shape[2]), dtype=outputs.dtype
+        )
 
 
 @keras.saving.register_keras_serializable(package="skrnn")
@@ -128,7 +152,11 @@ def build_model(
             name="embedding",
         )(values)
     lengths = keras.Input((), dtype="int32", name="lengths")
-    mask = LengthMask(name="length_mask")(values, lengths)
+    mask = (
+        LengthMask(dtype=dtype, name="length_mask")(values, lengths)
+        if bidirectional
+        else None
+    )
 
     def recurrent_layer(n_units, return_sequences, name, go_backwards=False):
         return _CELLS[cell](
@@ -148,21 +176,24 @@ def build_model(
         )
 
     for depth, n_units in enumerate(units):
-        return_sequences = depth < len(units) - 1
         name = f"{cell}_rnn_{depth}"
-        layer = recurrent_layer(n_units, return_sequences, name)
         if bidirectional:
+            return_sequences = depth < len(units) - 1
             # An explicit backward layer, so it gets its own seeds (a copy of the
             # forward layer would start from identical weights).
             layer = keras.layers.Bidirectional(
-                layer,
+                recurrent_layer(n_units, return_sequences, name),
                 backward_layer=recurrent_layer(
                     n_units, return_sequences, f"{name}_backward", go_backwards=True
                 ),
                 dtype=dtype,
                 name=f"bidirectional_{depth}",
             )
-        hidden = layer(hidden, mask=mask)
+            hidden = layer(hidden, mask=mask)
+        else:
+            hidden = recurrent_layer(n_units, True, name)(hidden)
+    if not bidirectional:
+        hidden = LastStep(dtype=dtype, name="last_step")(hidden, lengths)
     logits = keras.layers.Dense(
         n_outputs,
         kernel_initializer=keras.initializers.GlorotUniform(seed=next(seeds)),
@@ -171,30 +202,3 @@ def build_model(
         name="logits",
     )(hidden)
     return keras.Model([values, lengths], logits, name="sequence_rnn")
-
-
-def unmasked_view(model):
-    """A model on the same layers (and weights) as ``model``, without a step mask.
-
-    When every sequence of a batch fills its full width the mask is all True,
-    yet Keras still pays for masking at every step (about 1.4x on CPU); such
-    batches run through this view instead. It takes the same inputs and
-    ignores ``lengths``.
-
-    Parameters
-    ----------
-    model : keras.Model
-        A model made by :func:`build_model`.
-
-    Returns
-    -------
-    view : keras.Model
-        Uncompiled model sharing every layer of ``model``.
-    """
-    values, lengths = model.inputs
-    hidden = values
-    for layer in model.layers:
-        if isinstance(layer, (keras.layers.InputLayer, LengthMask)):
-            continue
-        hidden = layer(hidden)
-    return keras.Model([values, lengths], hidden, name=f"{model.name}_unmasked")

@@ -9,13 +9,10 @@ rate, divide it by 5) after ``n_iter_no_change`` epochs without an improvement o
 """
 
 import copy
-import weakref
 from dataclasses import dataclass, field
 
 import keras
 import numpy as np
-
-from skrnn._model import unmasked_view
 
 __all__ = ["Dataset", "Stopping", "predict_logits", "run_epochs"]
 
@@ -29,19 +26,6 @@ MIN_LEARNING_RATE = 1e-6
 # batch holds sequences of similar length and is padded little.
 BUCKET_WINDOW = 32
 LENGTH_JITTER = 0.1
-
-# Each model's unmasked view, made once and dropped with the model.
-_UNMASKED_VIEWS = weakref.WeakKeyDictionary()
-
-
-def _unmasked(model, new_metrics=None):
-    """The unmasked view of ``model``; compiled to share its optimizer if asked."""
-    view = _UNMASKED_VIEWS.get(model)
-    if view is None:
-        view = _UNMASKED_VIEWS[model] = unmasked_view(model)
-    if new_metrics is not None and not view.compiled:
-        view.compile(optimizer=model.optimizer, loss=model.loss, metrics=new_metrics())
-    return view
 
 
 @dataclass
@@ -85,12 +69,14 @@ def predict_logits(model, values, lengths):
     # Sorting by length lets each batch stop at its own longest sequence.
     order = np.argsort(lengths, kind="stable")
     outputs = None
-    for start in range(0, len(order), PREDICT_BATCH_SIZE):
-        batch = order[start : start + PREDICT_BATCH_SIZE]
+    for batch in _partial_first(
+        [
+            order[i : i + PREDICT_BATCH_SIZE]
+            for i in range(0, len(order), PREDICT_BATCH_SIZE)
+        ]
+    ):
         width = lengths[batch[-1]]
-        full = lengths[batch[0]] == width
-        runner = _unmasked(model) if full else model
-        result = runner.predict_on_batch([values[batch, :width], lengths[batch]])
+        result = model.predict_on_batch([values[batch, :width], lengths[batch]])
         if outputs is None:
             outputs = np.empty((len(order),) + result.shape[1:])
         outputs[batch] = result
@@ -133,6 +119,18 @@ class EpochResult:
     best_weights: list = field(default=None, repr=False)
 
 
+def _partial_first(batches):
+    """Put a smaller last batch first.
+
+    Keras compiles one graph for the first batch's exact shape and, at the
+    first different shape, one relaxed graph for all shapes; a batch that
+    differs in both size and width early keeps it at those two traces.
+    """
+    if len(batches) > 1 and len(batches[-1]) < len(batches[0]):
+        return [batches[-1], *batches[:-1]]
+    return batches
+
+
 def _batches(lengths, batch_size, shuffle, rng):
     """Index arrays of the epoch's batches, of similar lengths when shuffling.
 
@@ -144,7 +142,9 @@ def _batches(lengths, batch_size, shuffle, rng):
     n_samples = len(lengths)
     if not shuffle:
         order = np.arange(n_samples)
-        return [order[i : i + batch_size] for i in range(0, n_samples, batch_size)]
+        return _partial_first(
+            [order[i : i + batch_size] for i in range(0, n_samples, batch_size)]
+        )
     order = rng.permutation(n_samples)
     jitter = rng.uniform(1 - LENGTH_JITTER, 1 + LENGTH_JITTER, size=n_samples)
     window = batch_size * BUCKET_WINDOW
@@ -155,7 +155,10 @@ def _batches(lengths, batch_size, shuffle, rng):
         batches.extend(
             chunk[i : i + batch_size] for i in range(0, len(chunk), batch_size)
         )
-    return [batches[i] for i in rng.permutation(len(batches))]
+    # Only the last batch can be smaller; it stays first (see _partial_first).
+    last = batches.pop()
+    batches = [batches[i] for i in rng.permutation(len(batches))]
+    return _partial_first([*batches, last])
 
 
 def _validation_logs(model, data):
@@ -183,7 +186,6 @@ def run_epochs(
     history,
     stopping=None,
     validation=None,
-    new_metrics,
     callbacks=None,
     verbose=0,
 ):
@@ -211,9 +213,6 @@ def run_epochs(
     validation : Dataset, default=None
         Held-out data; when given, ``stopping`` monitors its accuracy and the
         weights of the best epoch are returned.
-    new_metrics : callable
-        Returns fresh metric objects like those ``model`` was compiled with;
-        used to compile the unmasked view that full-width batches run on.
     callbacks : list of keras.callbacks.Callback, default=None
         Deep-copied, so the caller's callbacks keep no state from this run.
     verbose : int, default=0
@@ -245,12 +244,9 @@ def run_epochs(
         batches = _batches(train.lengths, batch_size, shuffle, rng)
         for step, batch in enumerate(batches):
             callback_list.on_train_batch_begin(step)
-            # Each batch is padded only to its own longest sequence, and runs
-            # without a mask when all its sequences have that length.
+            # Each batch is padded only to its own longest sequence.
             width = train.lengths[batch].max()
-            full = train.lengths[batch].min() == width
-            runner = _unmasked(model, new_metrics) if full else model
-            logs = runner.train_on_batch(
+            logs = model.train_on_batch(
                 [train.values[batch, :width], train.lengths[batch]],
                 train.targets[batch],
                 sample_weight=train.weights[batch],

@@ -9,10 +9,15 @@ from conftest import pad
 from skrnn import SequenceRNNClassifier
 
 
-@pytest.fixture(scope="module")
-def fitted(ragged_data):
+@pytest.fixture(
+    scope="module",
+    params=[{}, {"cell": "lstm", "bidirectional": True, "units": (6, 4)}],
+    ids=["unidirectional", "bidirectional"],
+)
+def fitted(ragged_data, request):
     X, y = ragged_data
-    clf = SequenceRNNClassifier(units=8, max_iter=5, random_state=0)
+    params = {"units": 8, "max_iter": 5, "random_state": 0, **request.param}
+    clf = SequenceRNNClassifier(**params)
     return clf.fit(X, y), X
 
 

@@ -246,21 +246,6 @@ def test_length_buckets_cover_every_sequence_once_with_similar_lengths():
     assert not all(np.array_equal(a, b) for a, b in zip(first, second, strict=True))
     again = _batches(lengths, 64, True, np.random.RandomState(1))
     assert all(np.array_equal(a, b) for a, b in zip(first, again, strict=True))
+    assert len(first[0]) == 4000 % 64  # the smaller batch comes first
     ordered = _batches(lengths, 64, False, rng)
-    np.testing.assert_array_equal(np.concatenate(ordered), np.arange(4000))
-
-
-def test_full_width_batches_run_unmasked_with_the_same_result():
-    from skrnn._training import _unmasked
-
-    fixed = np.random.RandomState(0).normal(size=(40, 7, 3))
-    clf = small(max_iter=3).fit(fixed, np.arange(40) % 2)
-    view = _unmasked(clf.model_)
-    assert view is not clf.model_ and view.compiled
-    assert all(a is b for a, b in zip(view.weights, clf.model_.weights, strict=True))
-    lengths = np.full(40, 7, dtype="int32")
-    np.testing.assert_allclose(
-        view.predict_on_batch([fixed, lengths]),
-        clf.model_.predict_on_batch([fixed, lengths]),
-        rtol=1e-10,
-    )
+    np.testing.assert_array_equal(np.sort(np.concatenate(ordered)), np.arange(4000))
