@@ -122,14 +122,6 @@ def datasets(quick):
         "full MNIST, same recipe: 98.1% (100 epochs)",
     )
 
-    X_tr, y_tr = load_mnist(FASHION_MNIST, "train")
-    X_te, y_te = load_mnist(FASHION_MNIST, "test")
-    if quick:
-        X_tr, y_tr, X_te, y_te = X_tr[:2000], y_tr[:2000], X_te[:500], y_te[:500]
-    X_tr = (X_tr / 255.0).astype(np.float32)
-    X_te = (X_te / 255.0).astype(np.float32)
-    yield ("Fashion-MNIST", "published 60000/10000", X_tr, y_tr, X_te, y_te, None)
-
     rng = np.random.RandomState(0)
     X_tr, y_tr = make_dataset(300 if quick else 4000, rng)
     X_te, y_te = make_dataset(100 if quick else 1000, rng)
@@ -142,6 +134,20 @@ def datasets(quick):
         y_te,
         "small GRU: 100%",
     )
+
+    if not os.path.isdir(FASHION_MNIST):
+        print(
+            f"(Fashion-MNIST skipped: {FASHION_MNIST} not found; install "
+            "Debian's dataset-fashion-mnist)"
+        )
+        return
+    X_tr, y_tr = load_mnist(FASHION_MNIST, "train")
+    X_te, y_te = load_mnist(FASHION_MNIST, "test")
+    if quick:
+        X_tr, y_tr, X_te, y_te = X_tr[:2000], y_tr[:2000], X_te[:500], y_te[:500]
+    X_tr = (X_tr / 255.0).astype(np.float32)
+    X_te = (X_te / 255.0).astype(np.float32)
+    yield ("Fashion-MNIST", "published 60000/10000", X_tr, y_tr, X_te, y_te, None)
 
 
 def configurations(name):

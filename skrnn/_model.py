@@ -8,7 +8,7 @@ that happens to equal the padding value inside a sequence is still data.
   head reads each sequence's output at its last real step (``lengths - 1``).
   Because padding comes after the real steps, it cannot reach those outputs,
   so the result is exactly that of the sequence alone, with no per-step mask
-  cost (Keras' masked steps cost about 1.4x) and cuDNN-friendly layers on GPU.
+  cost and no mask to keep LSTM/GRU layers off their cuDNN kernels on GPU.
 * A bidirectional network also reads backwards, from the padding end, so it
   gets a boolean step mask built from the lengths inside the graph.
 
