@@ -8,6 +8,7 @@ reference.
 
 Run:  python benchmarks/accuracy.py            (about 30 minutes on 2 CPU cores)
       python benchmarks/accuracy.py --quick    (a smoke run of every row)
+      python benchmarks/accuracy.py --only reber japanese   (some datasets)
 """
 
 import argparse
@@ -30,7 +31,7 @@ from skrnn.datasets import (
 )
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "examples"))
-from reber_grammar import TOKEN, make_dataset  # noqa: E402
+from reber_grammar import EOS, make_dataset  # noqa: E402
 
 FASHION_MNIST = "/usr/share/datasets/fashion-mnist"
 CELLS = {"simple": keras.layers.SimpleRNN, "gru": keras.layers.GRU}
@@ -188,7 +189,7 @@ def configurations(name):
                     "cell": "gru",
                     "units": 32,
                     "embedding_dim": 8,
-                    "eos_value": TOKEN["E"],
+                    "eos_value": EOS,
                     "learning_rate_init": 0.005,
                 },
                 False,
@@ -198,7 +199,7 @@ def configurations(name):
     return rows[name]
 
 
-def main(quick=False):
+def main(quick=False, only=None):
     warnings.simplefilter("ignore")
     print(f"keras {keras.__version__}, backend {keras.backend.backend()}")
     print(
@@ -207,6 +208,8 @@ def main(quick=False):
     )
     print("|---|---|---|---|---|---|---|---|")
     for name, split, X_tr, y_tr, X_te, y_te, published in datasets(quick):
+        if only and not any(word.lower() in name.lower() for word in only):
+            continue
         for label, params, scaled in configurations(name):
             params = dict(params)
             if quick:
@@ -246,4 +249,6 @@ def main(quick=False):
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="smoke run")
-    main(parser.parse_args().quick)
+    parser.add_argument("--only", nargs="*", help="datasets whose name has a word")
+    args = parser.parse_args()
+    main(args.quick, args.only)

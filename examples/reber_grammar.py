@@ -4,8 +4,9 @@ The embedded Reber grammar writes B, then T or P, then a Reber string, then the
 same T or P again, then E. A valid string must repeat its second symbol just
 before the end, a dependency across the whole string. Invalid strings are valid
 ones with one symbol replaced so that the grammar no longer accepts them. Each
-string is a sequence of token ids ending with the EOS token E; some strings are
-followed by random junk after E, which the classifier ignores (eos_value).
+string is a sequence of token ids closed by an end-of-sequence token of its own
+(E cannot serve: the inner Reber string ends with E too); some are followed by
+random junk after it, which the classifier ignores (eos_value).
 
 Run:  python examples/reber_grammar.py [--quick]
 """
@@ -19,6 +20,7 @@ from skrnn import SequenceRNNClassifier
 
 SYMBOLS = "BTPSXVE"
 TOKEN = {symbol: i + 1 for i, symbol in enumerate(SYMBOLS)}  # 0 stays free
+EOS = len(SYMBOLS) + 1
 # Reber grammar: state -> list of (symbol, next state); state 6 is final.
 REBER = {
     0: [("B", 1)],
@@ -81,7 +83,7 @@ def make_dataset(n, rng):
     y = np.array([int(is_embedded_reber(t)) for t in texts])
     X = []
     for text in texts:
-        ids = [TOKEN[s] for s in text]
+        ids = [TOKEN[s] for s in text] + [EOS]
         if rng.uniform() < 0.3:  # junk after EOS, ignored by the classifier
             ids += list(rng.randint(1, len(SYMBOLS) + 1, size=rng.randint(1, 6)))
         X.append(np.array(ids))
@@ -101,7 +103,7 @@ def main(quick=False):
         units=32,
         cell="gru",
         embedding_dim=8,
-        eos_value=TOKEN["E"],
+        eos_value=EOS,
         learning_rate_init=0.005,
         early_stopping=True,
         n_iter_no_change=15,
