@@ -184,13 +184,17 @@ def configurations(name):
         ],
         "embedded Reber grammar": [
             (
-                "GRU(32), embedding 8, EOS",
+                "GRU(32), embedding 8, EOS, batch 50, lr 0.01, early stopping",
                 {
                     "cell": "gru",
                     "units": 32,
                     "embedding_dim": 8,
                     "eos_value": EOS,
-                    "learning_rate_init": 0.005,
+                    "batch_size": 50,
+                    "learning_rate_init": 0.01,
+                    "early_stopping": True,
+                    "n_iter_no_change": 30,
+                    "max_iter": 300,
                 },
                 False,
             )

@@ -104,9 +104,10 @@ def main(quick=False):
         cell="gru",
         embedding_dim=8,
         eos_value=EOS,
-        learning_rate_init=0.005,
+        batch_size=50,
+        learning_rate_init=0.01,
         early_stopping=True,
-        n_iter_no_change=15,
+        n_iter_no_change=30,
         max_iter=3 if quick else 300,
         random_state=0,
     )
