@@ -22,7 +22,13 @@ from sklearn.utils.validation import (
 from skrnn._base import SequenceInputMixin
 from skrnn._model import build_model
 from skrnn._sequences import to_padded
-from skrnn._training import Dataset, Stopping, predict_logits, run_epochs
+from skrnn._training import (
+    Dataset,
+    Stopping,
+    log_softmax,
+    predict_logits,
+    run_epochs,
+)
 
 __all__ = ["SequenceRNNClassifier"]
 
@@ -37,11 +43,6 @@ _NETWORK_PARAMS = (
     "embedding_dim",
     "alpha",
 )
-
-
-def _log_softmax(logits):
-    shifted = logits - logits.max(axis=1, keepdims=True)
-    return shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
 
 
 def _seed_source(random_state):
@@ -531,14 +532,18 @@ class SequenceRNNClassifier(ClassifierMixin, SequenceInputMixin, BaseEstimator):
         tokens = self.embedding_dim is not None
         if continuing:
             model = self.model_
-            dtype = model.inputs[0].dtype if not tokens else None
+            dtype = model.outputs[0].dtype
         else:
-            dtype = "float64" if not tokens and values.dtype == np.float64 else None
+            model = None
+            # Precision follows X, as in MLPClassifier; token ids train in float32.
+            dtype = (
+                "float64" if not tokens and values.dtype == np.float64 else "float32"
+            )
         if not tokens:
-            values = values.astype(dtype or "float32", copy=False)
+            values = values.astype(dtype, copy=False)
         rng = self._rng if continuing and partial else _seed_source(self.random_state)
-        if not continuing:
-            model = self._build(network, values, classes, rng, dtype or "float32")
+        if model is None:
+            model = self._build(network, values, classes, rng, dtype)
         data = Dataset(values, lengths, targets, weights)
         validation = None
         if self.early_stopping and not partial:
@@ -548,9 +553,7 @@ class SequenceRNNClassifier(ClassifierMixin, SequenceInputMixin, BaseEstimator):
         # Keras divides the weighted loss by the batch size; scaling the weights
         # to average 1 makes the loss the weighted mean, sum(w * l) / sum(w), so
         # integer weights act exactly like repeated samples.
-        data.weights = (data.weights * (len(data) / data.weights.sum())).astype(
-            model.inputs[0].dtype if not tokens else "float32"
-        )
+        data.weights = (data.weights * (len(data) / data.weights.sum())).astype(dtype)
         history = (
             {name: list(curve) for name, curve in self.history_.items()}
             if continuing
@@ -700,7 +703,7 @@ class SequenceRNNClassifier(ClassifierMixin, SequenceInputMixin, BaseEstimator):
         log_proba : ndarray of shape (n_samples, n_classes)
             Log-probabilities, columns in the order of ``classes_``.
         """
-        return _log_softmax(self._logits(X, sequence_length))
+        return log_softmax(self._logits(X, sequence_length))
 
     def predict_proba(self, X, sequence_length=None):
         """Class probabilities of each sequence.

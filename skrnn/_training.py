@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 import keras
 import numpy as np
 
-__all__ = ["Dataset", "Stopping", "predict_logits", "run_epochs"]
+__all__ = ["Dataset", "Stopping", "log_softmax", "predict_logits", "run_epochs"]
 
 # Sequences per compiled predict call: large enough to amortise the call, small
 # enough to keep a padded batch modest in memory.
@@ -47,6 +47,12 @@ class Dataset:
             self.targets[index],
             self.weights[index],
         )
+
+
+def log_softmax(logits):
+    """Row-wise log-probabilities of float64 logits, computed stably."""
+    shifted = logits - logits.max(axis=1, keepdims=True)
+    return shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
 
 
 def predict_logits(model, values, lengths):
@@ -163,9 +169,7 @@ def _batches(lengths, batch_size, shuffle, rng):
 
 def _validation_logs(model, data):
     logits = predict_logits(model, data.values, data.lengths)
-    shifted = logits - logits.max(axis=1, keepdims=True)
-    log_proba = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
-    picked = log_proba[np.arange(len(data)), data.targets]
+    picked = log_softmax(logits)[np.arange(len(data)), data.targets]
     weights = data.weights / data.weights.sum()
     return {
         "val_loss": float(-(weights * picked).sum()),
