@@ -26,6 +26,8 @@ MIN_LEARNING_RATE = 1e-6
 # batch holds sequences of similar length and is padded little.
 BUCKET_WINDOW = 32
 LENGTH_JITTER = 0.1
+# Under JAX, batch widths are rounded up to a multiple of this many steps.
+JAX_WIDTH_STEP = 32
 
 
 @dataclass
@@ -47,6 +49,23 @@ class Dataset:
             self.targets[index],
             self.weights[index],
         )
+
+
+def _batch_values(values, batch, width):
+    """``values[batch]`` cut to ``width`` steps, zero-padded when it is wider.
+
+    Under JAX every new input shape is compiled anew, so widths are rounded up
+    to a multiple of ``JAX_WIDTH_STEP``: a bounded set of shapes. TensorFlow
+    relaxes its traced signature to any width after the second one, so it gets
+    each batch's exact width.
+    """
+    if keras.backend.backend() == "jax":
+        width = -(-width // JAX_WIDTH_STEP) * JAX_WIDTH_STEP
+    out = values[batch, :width]
+    if out.shape[1] < width:
+        padding = [(0, 0), (0, width - out.shape[1])] + [(0, 0)] * (out.ndim - 2)
+        out = np.pad(out, padding)
+    return out
 
 
 def log_softmax(logits):
@@ -82,7 +101,9 @@ def predict_logits(model, values, lengths):
         ]
     ):
         width = lengths[batch[-1]]
-        result = model.predict_on_batch([values[batch, :width], lengths[batch]])
+        result = model.predict_on_batch(
+            [_batch_values(values, batch, width), lengths[batch]]
+        )
         if outputs is None:
             outputs = np.empty((len(order),) + result.shape[1:])
         outputs[batch] = result
@@ -251,7 +272,7 @@ def run_epochs(
             # Each batch is padded only to its own longest sequence.
             width = train.lengths[batch].max()
             logs = model.train_on_batch(
-                [train.values[batch, :width], train.lengths[batch]],
+                [_batch_values(train.values, batch, width), train.lengths[batch]],
                 train.targets[batch],
                 sample_weight=train.weights[batch],
                 return_dict=True,
