@@ -52,20 +52,17 @@ class Dataset:
 
 
 def _batch_values(values, batch, width):
-    """``values[batch]`` cut to ``width`` steps, zero-padded when it is wider.
+    """``values[batch]`` cut to ``width`` steps (rounded up under JAX).
 
     Under JAX every new input shape is compiled anew, so widths are rounded up
-    to a multiple of ``JAX_WIDTH_STEP``: a bounded set of shapes. TensorFlow
+    to a multiple of ``JAX_WIDTH_STEP`` (at most the longest sequence): a
+    bounded set of shapes, and none added for fixed-length data. TensorFlow
     relaxes its traced signature to any width after the second one, so it gets
     each batch's exact width.
     """
     if keras.backend.backend() == "jax":
         width = -(-width // JAX_WIDTH_STEP) * JAX_WIDTH_STEP
-    out = values[batch, :width]
-    if out.shape[1] < width:
-        padding = [(0, 0), (0, width - out.shape[1])] + [(0, 0)] * (out.ndim - 2)
-        out = np.pad(out, padding)
-    return out
+    return values[batch, :width]
 
 
 def log_softmax(logits):
