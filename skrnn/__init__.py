@@ -1,14 +1,17 @@
-"""skrnn: scikit-learn classifiers for variable-length sequences, on Keras 3 RNNs."""
+"""skrnn: scikit-learn estimators for variable-length sequences, on Keras 3 RNNs."""
 
 from skrnn._classifier import SequenceRNNClassifier
+from skrnn._persistence import InconsistentVersionWarning, load
 from skrnn._plotting import TrainingCurveDisplay
 from skrnn._preprocessing import SequenceStandardScaler
 
 __all__ = [
+    "InconsistentVersionWarning",
     "SequenceRNNClassifier",
     "SequenceStandardScaler",
     "TrainingCurveDisplay",
     "__version__",
+    "load",
 ]
 
 __version__ = "0.1.0"

@@ -17,7 +17,14 @@ from typing import NamedTuple
 
 import numpy as np
 
-__all__ = ["Located", "is_ragged", "locate", "real_step_mask", "to_padded"]
+__all__ = [
+    "Located",
+    "is_ragged",
+    "locate",
+    "pad_steps",
+    "real_step_mask",
+    "to_padded",
+]
 
 # Token ids are fed to an Embedding as int32.
 _MAX_TOKEN_ID = np.iinfo(np.int32).max - 1
@@ -111,6 +118,16 @@ def to_padded(
     if maxlen is not None:
         start, lengths = _truncate(start, lengths, maxlen, truncating)
     return _gather(located.steps, start, lengths, tokens)
+
+
+def pad_steps(values, width):
+    """Right-pad canonical ``values`` with zero steps to at least ``width`` steps."""
+    missing = int(width) - values.shape[1]
+    if missing <= 0:
+        return values
+    pad = [(0, 0)] * values.ndim
+    pad[1] = (0, missing)
+    return np.pad(values, pad)
 
 
 class Located(NamedTuple):

@@ -14,7 +14,14 @@ from dataclasses import dataclass, field
 import keras
 import numpy as np
 
-__all__ = ["Dataset", "Stopping", "log_softmax", "predict_logits", "run_epochs"]
+__all__ = [
+    "Dataset",
+    "Stopping",
+    "classification_logs",
+    "log_softmax",
+    "predict_logits",
+    "run_epochs",
+]
 
 # Sequences per compiled predict call: large enough to amortise the call, small
 # enough to keep a padded batch modest in memory.
@@ -37,10 +44,17 @@ class Dataset:
     values: np.ndarray
     lengths: np.ndarray
     targets: np.ndarray
-    weights: np.ndarray
+    weights: np.ndarray = None
+    # Steps each sequence runs for, when a head reads past the input's end;
+    # None: its length.
+    steps: np.ndarray = None
 
     def __len__(self):
         return len(self.lengths)
+
+    @property
+    def widths(self):
+        return self.lengths if self.steps is None else self.steps
 
     def subset(self, index):
         return Dataset(
@@ -48,6 +62,19 @@ class Dataset:
             self.lengths[index],
             self.targets[index],
             self.weights[index],
+            None if self.steps is None else self.steps[index],
+        )
+
+    def batch(self, index, width):
+        """Inputs, targets and weights of the sequences ``index``, ``width`` steps."""
+        targets, weights = self.targets[index], self.weights[index]
+        if targets.ndim == 2 and weights.ndim == 2:
+            # Per-step targets are cut to the batch's width like the values.
+            targets, weights = targets[:, :width], weights[:, :width]
+        return (
+            [_batch_values(self.values, index, width), self.lengths[index]],
+            targets,
+            weights,
         )
 
 
@@ -71,7 +98,7 @@ def log_softmax(logits):
     return shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
 
 
-def predict_logits(model, values, lengths):
+def predict_logits(model, values, lengths, steps=None):
     """Run ``model`` on every sequence, in batches of similar length.
 
     Parameters
@@ -82,14 +109,20 @@ def predict_logits(model, values, lengths):
         Right-padded sequences.
     lengths : ndarray of int
         True lengths.
+    steps : ndarray of int, default=None
+        Steps each sequence runs for, when the model reads past the input's
+        end (``values`` must be that wide); None: ``lengths``.
 
     Returns
     -------
-    outputs : ndarray of shape (n_sequences, n_outputs)
-        Model outputs in the caller's order, as float64.
+    outputs : ndarray of shape (n_sequences, n_outputs) or \
+            (n_sequences, n_steps, n_outputs)
+        Model outputs in the caller's order, as float64; per-step outputs are
+        padded with NaN past each batch's width.
     """
+    steps = lengths if steps is None else steps
     # Sorting by length lets each batch stop at its own longest sequence.
-    order = np.argsort(lengths, kind="stable")
+    order = np.argsort(steps, kind="stable")
     outputs = None
     for batch in _partial_first(
         [
@@ -97,13 +130,19 @@ def predict_logits(model, values, lengths):
             for i in range(0, len(order), PREDICT_BATCH_SIZE)
         ]
     ):
-        width = lengths[batch[-1]]
+        width = steps[batch[-1]]
         result = model.predict_on_batch(
             [_batch_values(values, batch, width), lengths[batch]]
         )
         if outputs is None:
-            outputs = np.empty((len(order),) + result.shape[1:])
-        outputs[batch] = result
+            shape = (len(order),) + result.shape[1:]
+            if result.ndim == 3:
+                shape = (len(order), values.shape[1], result.shape[2])
+            outputs = np.full(shape, np.nan)
+        if result.ndim == 3:
+            outputs[batch, : result.shape[1]] = result
+        else:
+            outputs[batch] = result
     return outputs
 
 
@@ -185,7 +224,8 @@ def _batches(lengths, batch_size, shuffle, rng):
     return _partial_first([*batches, last])
 
 
-def _validation_logs(model, data):
+def classification_logs(model, data):
+    """Held-out ``val_loss`` (log loss) and ``val_accuracy``, weighted."""
     logits = predict_logits(model, data.values, data.lengths)
     picked = log_softmax(logits)[np.arange(len(data)), data.targets]
     weights = data.weights / data.weights.sum()
@@ -208,6 +248,8 @@ def run_epochs(
     history,
     stopping=None,
     validation=None,
+    validate=classification_logs,
+    monitor="val_accuracy",
     callbacks=None,
     verbose=0,
 ):
@@ -233,8 +275,12 @@ def run_epochs(
     stopping : Stopping, default=None
         Convergence rule; None runs every epoch.
     validation : Dataset, default=None
-        Held-out data; when given, ``stopping`` monitors its accuracy and the
+        Held-out data; when given, ``stopping`` monitors its score and the
         weights of the best epoch are returned.
+    validate : callable, default=classification_logs
+        ``validate(model, validation)`` returns the epoch's held-out logs.
+    monitor : str, default='val_accuracy'
+        The log of ``validate`` that is monitored, higher being better.
     callbacks : list of keras.callbacks.Callback, default=None
         Deep-copied, so the caller's callbacks keep no state from this run.
     verbose : int, default=0
@@ -263,16 +309,13 @@ def run_epochs(
     for epoch in range(n_epochs):
         callback_list.on_epoch_begin(epoch)
         totals, seen = {}, 0
-        batches = _batches(train.lengths, batch_size, shuffle, rng)
+        batches = _batches(train.widths, batch_size, shuffle, rng)
         for step, batch in enumerate(batches):
             callback_list.on_train_batch_begin(step)
             # Each batch is padded only to its own longest sequence.
-            width = train.lengths[batch].max()
+            inputs, targets, weights = train.batch(batch, train.widths[batch].max())
             logs = model.train_on_batch(
-                [_batch_values(train.values, batch, width), train.lengths[batch]],
-                train.targets[batch],
-                sample_weight=train.weights[batch],
-                return_dict=True,
+                inputs, targets, sample_weight=weights, return_dict=True
             )
             seen += len(batch)
             for name, value in logs.items():
@@ -287,18 +330,16 @@ def run_epochs(
                 "use cell='lstm' or 'gru'."
             )
         if validation is not None:
-            epoch_logs.update(_validation_logs(model, validation))
-            if epoch_logs["val_accuracy"] > best_score:
-                best_score = epoch_logs["val_accuracy"]
+            epoch_logs.update(validate(model, validation))
+            if epoch_logs[monitor] > best_score:
+                best_score = epoch_logs[monitor]
                 result.best_weights = model.get_weights()
         callback_list.on_epoch_end(epoch, epoch_logs)
         for name, value in epoch_logs.items():
             history.setdefault(name, []).append(float(value))
         if stopping is not None:
             monitored = (
-                epoch_logs["val_accuracy"]
-                if validation is not None
-                else -epoch_logs["loss"]
+                epoch_logs[monitor] if validation is not None else -epoch_logs["loss"]
             )
             if stopping.is_stale(monitored):
                 reduced = float(model.optimizer.learning_rate.numpy()) / 5

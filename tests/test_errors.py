@@ -64,7 +64,7 @@ FIT_ERRORS = [
         "sequence 0 has 3, sequence 1 has 4",
     ),
     ("4-D input", np.ones((2, 3, 4, 5)), {}, ValueError, "4 dimension"),
-    ("0-D input", np.float64(3.0), {}, ValueError, "Expected 2D array"),
+    ("0-D input", np.float64(3.0), {}, TypeError, "X must hold sequences"),
     ("scalar item", [np.ones(3), 5.0], {}, ValueError, "Sequence 1 is a single"),
     (
         "3-D item",

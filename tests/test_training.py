@@ -122,25 +122,6 @@ def test_warm_start_refuses_a_different_problem(change, match):
     np.testing.assert_array_equal(clf.predict_proba(X), before)
 
 
-def test_interrupted_fit_leaves_the_estimator_as_it_was():
-    class Interrupt(keras.callbacks.Callback):
-        def on_epoch_end(self, epoch, logs=None):
-            if epoch == 1:
-                raise KeyboardInterrupt
-
-    clf = small(max_iter=2, warm_start=True).fit(X, Y)
-    before = (clf.predict_proba(X), clf.n_iter_, clf.t_, list(clf.loss_curve_))
-    clf.set_params(callbacks=[Interrupt()], max_iter=5)
-    with pytest.raises(KeyboardInterrupt):
-        clf.fit(X, Y)
-    np.testing.assert_array_equal(clf.predict_proba(X), before[0])
-    assert (clf.n_iter_, clf.t_, clf.loss_curve_) == before[1:]
-    fresh = small(callbacks=[Interrupt()], max_iter=5)
-    with pytest.raises(KeyboardInterrupt):
-        fresh.fit(X, Y)
-    assert not hasattr(fresh, "model_") and not hasattr(fresh, "n_features_in_")
-
-
 def test_class_weight_balanced_changes_the_decision():
     rng = np.random.RandomState(0)
     n = 200
