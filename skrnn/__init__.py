@@ -4,10 +4,12 @@ from skrnn._classifier import SequenceRNNClassifier
 from skrnn._persistence import InconsistentVersionWarning, load
 from skrnn._plotting import TrainingCurveDisplay
 from skrnn._preprocessing import SequenceStandardScaler
+from skrnn._regressor import SequenceRNNRegressor
 
 __all__ = [
     "InconsistentVersionWarning",
     "SequenceRNNClassifier",
+    "SequenceRNNRegressor",
     "SequenceStandardScaler",
     "TrainingCurveDisplay",
     "__version__",

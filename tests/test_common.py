@@ -2,9 +2,15 @@
 
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from skrnn import SequenceRNNClassifier, SequenceStandardScaler
+from skrnn import (
+    SequenceRNNClassifier,
+    SequenceRNNRegressor,
+    SequenceStandardScaler,
+)
 
 
-@parametrize_with_checks([SequenceRNNClassifier(), SequenceStandardScaler()])
+@parametrize_with_checks(
+    [SequenceRNNClassifier(), SequenceRNNRegressor(), SequenceStandardScaler()]
+)
 def test_sklearn_compatible_estimator(estimator, check):
     check(estimator)

@@ -1,0 +1,211 @@
+"""scikit-learn regressor: one or several numbers per variable-length sequence."""
+
+import keras
+import numpy as np
+from sklearn.base import RegressorMixin, _fit_context
+from sklearn.metrics import r2_score
+from sklearn.utils.validation import check_array
+
+from skrnn._base import BaseSequenceRNN, with_shared_docs
+from skrnn._training import Dataset, predict_logits
+
+__all__ = ["SequenceRNNRegressor"]
+
+
+@with_shared_docs
+class SequenceRNNRegressor(RegressorMixin, BaseSequenceRNN):
+    """Recurrent-network regressor for variable-length sequences.
+
+    The same network as :class:`SequenceRNNClassifier` reads each sequence
+    up to its true last step, and a linear layer maps the final state to one
+    or several continuous targets, trained on the mean squared error. Inputs
+    follow the same conventions (ragged lists, padded arrays, token ids,
+    ``sequence_length``); ``score`` is R².
+
+    Parameters
+    ----------
+    %(shared_parameters)s
+
+    Attributes
+    ----------
+    n_outputs_ : int
+        Number of targets per sequence.
+    history_ : dict of str to list of float
+        Per-epoch metrics: ``'loss'`` (mean squared error, plus the L2
+        penalty) on the training data, plus ``'val_loss'`` and ``'val_r2'``
+        with ``early_stopping``.
+    %(shared_attributes)s
+
+    See Also
+    --------
+    SequenceRNNClassifier : The same network with a classification head.
+    sklearn.neural_network.MLPRegressor : Multi-layer perceptron on
+        fixed-width vectors.
+
+    Notes
+    -----
+    Targets are fitted as given; like ``MLPRegressor``, the network trains
+    best when they are of order one, so scale them (for example with
+    ``sklearn.compose.TransformedTargetRegressor``) when they are not.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skrnn import SequenceRNNRegressor
+    >>> rng = np.random.RandomState(0)
+    >>> X = [rng.normal(size=(n, 2)) for n in rng.randint(3, 9, size=40)]
+    >>> y = [seq[:, 0].mean() for seq in X]
+    >>> reg = SequenceRNNRegressor(units=8, max_iter=20, random_state=0)
+    >>> reg.fit(X, y).predict(X[:3]).shape
+    (3,)
+    """
+
+    _score_name = "r2"
+    _saved_private = (*BaseSequenceRNN._saved_private, "_y_ndim")
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.target_tags.multi_output = True
+        return tags
+
+    # ------------------------------------------------------------------- head
+
+    def _prepare_targets(self, y, values, lengths, *, continuing, partial):
+        """Targets as a float ``(n_samples, n_outputs)`` array."""
+        y = check_array(
+            y, ensure_2d=False, dtype=(np.float64, np.float32), input_name="y"
+        )
+        if y.ndim not in (1, 2):
+            raise ValueError(
+                f"y must have one value per sequence, or one row of values per "
+                f"sequence; got an array of shape {y.shape}."
+            )
+        if len(y) != len(lengths):
+            raise ValueError(
+                f"X has {len(lengths)} sequences but y has {len(y)} targets; pass "
+                "one target (or one row of targets) per sequence."
+            )
+        targets = y.reshape(len(y), -1)
+        if continuing and targets.shape[1] != self.n_outputs_:
+            raise ValueError(
+                f"Cannot continue training: y has {targets.shape[1]} targets per "
+                f"sequence but the network was fitted with {self.n_outputs_}. Set "
+                "warm_start=False to train a new network."
+            )
+        return Dataset(values, lengths, targets), (targets.shape[1], y.ndim)
+
+    def _build_head(self, head, dtype):
+        loss = keras.losses.MeanSquaredError(dtype=dtype)
+        return head[0], loss, [], {}
+
+    def _validation_logs(self, model, data):
+        predicted = predict_logits(model, data.values, data.lengths)
+        return {
+            "val_loss": float(
+                np.average(
+                    ((predicted - data.targets) ** 2).mean(axis=1),
+                    weights=data.weights,
+                )
+            ),
+            "val_r2": float(
+                r2_score(data.targets, predicted, sample_weight=data.weights)
+            ),
+        }
+
+    def _set_head(self, head):
+        self.n_outputs_, self._y_ndim = head
+
+    # ---------------------------------------------------------------- fitting
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y, sample_weight=None, sequence_length=None):
+        """Fit the network to sequences ``X`` and targets ``y``.
+
+        Parameters
+        ----------
+        X : list of array-like, or array-like of shape (n_samples, n_timesteps) \
+                or (n_samples, n_timesteps, n_features)
+            Training sequences; see the class docstring for the accepted forms.
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            Target values.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative weight of each sequence in the mean squared error.
+        sequence_length : array-like of int of shape (n_samples,), default=None
+            True lengths of the sequences of a padded array.
+
+        Returns
+        -------
+        self : SequenceRNNRegressor
+            The fitted estimator.
+        """
+        return self._fit_atomically(X, y, sample_weight, sequence_length)
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def partial_fit(self, X, y, sample_weight=None, sequence_length=None):
+        """Train for one epoch on ``X``, continuing from the current network.
+
+        Parameters
+        ----------
+        X : list of array-like, or array-like of shape (n_samples, n_timesteps) \
+                or (n_samples, n_timesteps, n_features)
+            Training sequences.
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            Target values.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative weight of each sequence.
+        sequence_length : array-like of int of shape (n_samples,), default=None
+            True lengths of the sequences of a padded array.
+
+        Returns
+        -------
+        self : SequenceRNNRegressor
+            The updated estimator.
+        """
+        return self._fit_atomically(X, y, sample_weight, sequence_length, partial=True)
+
+    # ------------------------------------------------------------- prediction
+
+    def predict(self, X, sequence_length=None):
+        """Predicted targets of each sequence.
+
+        Parameters
+        ----------
+        X : list of array-like, or array-like of shape (n_samples, n_timesteps) \
+                or (n_samples, n_timesteps, n_features)
+            Sequences in any accepted form.
+        sequence_length : array-like of int of shape (n_samples,), default=None
+            True lengths of the sequences of a padded array.
+
+        Returns
+        -------
+        y_pred : ndarray of shape (n_samples,) or (n_samples, n_outputs)
+            Predictions, float64, in the shape of the ``y`` given to ``fit``.
+        """
+        predicted = self._outputs(X, sequence_length)
+        return predicted[:, 0] if self._y_ndim == 1 else predicted
+
+    def score(self, X, y, sample_weight=None, sequence_length=None):
+        """Coefficient of determination R² of the predictions.
+
+        Parameters
+        ----------
+        X : list of array-like, or array-like of shape (n_samples, n_timesteps) \
+                or (n_samples, n_timesteps, n_features)
+            Sequences in any accepted form.
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            True targets.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Weight of each sequence.
+        sequence_length : array-like of int of shape (n_samples,), default=None
+            True lengths of the sequences of a padded array.
+
+        Returns
+        -------
+        score : float
+            R², averaged uniformly over targets.
+        """
+        return r2_score(
+            y,
+            self.predict(X, sequence_length=sequence_length),
+            sample_weight=sample_weight,
+        )
