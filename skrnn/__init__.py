@@ -5,11 +5,13 @@ from skrnn._persistence import InconsistentVersionWarning, load
 from skrnn._plotting import TrainingCurveDisplay
 from skrnn._preprocessing import SequenceStandardScaler
 from skrnn._regressor import SequenceRNNRegressor
+from skrnn._tagger import SequenceRNNTagger
 
 __all__ = [
     "InconsistentVersionWarning",
     "SequenceRNNClassifier",
     "SequenceRNNRegressor",
+    "SequenceRNNTagger",
     "SequenceStandardScaler",
     "TrainingCurveDisplay",
     "__version__",

@@ -441,16 +441,15 @@ class BaseSequenceRNN(SequenceInputMixin, BaseEstimator):
 
     # ------------------------------------------------------------- prediction
 
-    def _outputs(self, X, sequence_length, steps=None):
-        """Network outputs for ``X``, float64, in the caller's order.
-
-        ``steps`` maps ``lengths`` to the steps each sequence runs for, when a
-        head reads past the input's end.
-        """
+    def _outputs(self, X, sequence_length):
+        """Network outputs for ``X``, float64, in the caller's order."""
         check_is_fitted(self)
         values, lengths = self._validate_X(X, sequence_length, reset=False)
+        return self._network_outputs(values, lengths)
+
+    def _network_outputs(self, values, lengths, steps=None):
+        """Run the network on canonical input; ``steps`` as in ``predict_logits``."""
         if steps is not None:
-            steps = steps(lengths)
             values = pad_steps(values, steps.max())
         if self.embedding_dim is None:
             values = values.astype(self.model_.inputs[0].dtype, copy=False)

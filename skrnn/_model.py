@@ -17,7 +17,7 @@ Only the public Keras API is used, so the graph is backend-neutral.
 
 import keras
 
-__all__ = ["build_model", "LastStep", "LengthMask", "L2Penalty"]
+__all__ = ["build_model", "LastStep", "LengthMask", "L2Penalty", "RealStepFeature"]
 
 _CELLS = {
     "simple": keras.layers.SimpleRNN,
@@ -28,19 +28,45 @@ _CELLS = {
 
 @keras.saving.register_keras_serializable(package="skrnn")
 class LengthMask(keras.layers.Layer):
-    """Boolean ``(batch, time)`` mask that is True on each row's first ``length`` steps.
+    """Boolean ``(batch, time)`` mask, True on each row's first steps.
 
     Called as ``LengthMask()(values, lengths)``; ``values`` only supplies the
-    number of time steps.
+    number of time steps. Row ``i`` is True on its first
+    ``max(lengths[i], minimum) + extra`` steps: by default its real steps, and
+    with ``extra``/``minimum`` the steps a head reads past the input's end.
     """
+
+    def __init__(self, minimum=0, extra=0, **kwargs):
+        super().__init__(**kwargs)
+        self.minimum = minimum
+        self.extra = extra
 
     def call(self, values, lengths):
         steps = keras.ops.arange(keras.ops.shape(values)[1], dtype=lengths.dtype)
-        return keras.ops.expand_dims(steps, 0) < keras.ops.expand_dims(lengths, 1)
+        ends = keras.ops.maximum(lengths, self.minimum) + self.extra
+        return keras.ops.expand_dims(steps, 0) < keras.ops.expand_dims(ends, 1)
+
+    def get_config(self):
+        return {**super().get_config(), "minimum": self.minimum, "extra": self.extra}
 
     def compute_output_spec(self, values, lengths):
         # Declared explicitly: tracing `call` on a symbolic (None) time axis fails.
         return keras.KerasTensor(values.shape[:2], dtype="bool")
+
+
+@keras.saving.register_keras_serializable(package="skrnn")
+class RealStepFeature(LengthMask):
+    """A ``(batch, time, 1)`` feature: 1.0 on each row's real steps, 0.0 after.
+
+    Lets a network that runs past the input's end tell padding from data.
+    """
+
+    def call(self, values, lengths):
+        real = super().call(values, lengths)
+        return keras.ops.expand_dims(keras.ops.cast(real, self.compute_dtype), -1)
+
+    def compute_output_spec(self, values, lengths):
+        return keras.KerasTensor((*values.shape[:2], 1), dtype=self.compute_dtype)
 
 
 @keras.saving.register_keras_serializable(package="skrnn")
@@ -101,6 +127,8 @@ def build_model(
     alpha=0.0,
     seed=0,
     dtype="float32",
+    per_step=False,
+    past_end=None,
 ):
     """Build an uncompiled model mapping ``[values, lengths]`` to output logits.
 
@@ -133,12 +161,20 @@ def build_model(
         reproducible without touching global random state.
     dtype : str, default='float32'
         Compute and variable dtype of the numeric layers.
+    per_step : bool, default=False
+        False: one output per sequence, read at its last real step. True: one
+        output per step, ``(batch, time, n_outputs)``.
+    past_end : int, default=None
+        With ``per_step``: None reads each sequence's real steps only; an int
+        ``k`` lets sequence ``i`` run for ``max(lengths[i], k) + 1`` steps,
+        padding steps being fed after its end with a feature that tells the
+        network the input has ended (1 on real steps, 0 after).
 
     Returns
     -------
     model : keras.Model
         Functional model with inputs ``values`` and ``lengths`` and one output,
-        the ``(batch, n_outputs)`` logits.
+        the logits.
     """
     seeds = iter(range(seed, seed + 1000))
     regularizer = L2Penalty(alpha) if alpha > 0 else None
@@ -157,8 +193,14 @@ def build_model(
             name="embedding",
         )(values)
     lengths = keras.Input((), dtype="int32", name="lengths")
+    if past_end is not None:
+        flag = RealStepFeature(dtype=dtype, name="real_steps")(values, lengths)
+        hidden = keras.layers.Concatenate(dtype=dtype, name="with_input_flag")(
+            [hidden, flag]
+        )
+    ends = {} if past_end is None else {"minimum": past_end, "extra": 1}
     mask = (
-        LengthMask(dtype=dtype, name="length_mask")(values, lengths)
+        LengthMask(dtype=dtype, name="length_mask", **ends)(values, lengths)
         if bidirectional
         else None
     )
@@ -183,7 +225,7 @@ def build_model(
     for depth, n_units in enumerate(units):
         name = f"{cell}_rnn_{depth}"
         if bidirectional:
-            return_sequences = depth < len(units) - 1
+            return_sequences = per_step or depth < len(units) - 1
             # An explicit backward layer, so it gets its own seeds (a copy of the
             # forward layer would start from identical weights).
             layer = keras.layers.Bidirectional(
@@ -197,7 +239,7 @@ def build_model(
             hidden = layer(hidden, mask=mask)
         else:
             hidden = recurrent_layer(n_units, True, name)(hidden)
-    if not bidirectional:
+    if not bidirectional and not per_step:
         hidden = LastStep(dtype=dtype, name="last_step")(hidden, lengths)
     logits = keras.layers.Dense(
         n_outputs,
