@@ -12,7 +12,7 @@ from numbers import Integral, Number, Real
 
 import keras
 import numpy as np
-from sklearn.base import BaseEstimator
+from sklearn.base import BaseEstimator, _fit_context
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state
@@ -270,6 +270,58 @@ class BaseSequenceRNN(SequenceInputMixin, BaseEstimator):
         return min(self.batch_size, n_samples)
 
     # ---------------------------------------------------------------- fitting
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y, sample_weight=None, sequence_length=None):
+        """Fit the network to sequences ``X`` and their targets ``y``.
+
+        Parameters
+        ----------
+        X : list of array-like, or array-like of shape (n_samples, n_timesteps) \
+                or (n_samples, n_timesteps, n_features)
+            Training sequences; see the class docstring for the accepted forms.
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs), or list \
+                of array-like
+            One target per sequence: a class label (classifier), a value or a
+            row of values (regressor), or a sequence of labels (tagger).
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative weight of each sequence; the loss is the weighted mean
+            over sequences, so an integer weight acts like repeating the
+            sequence. Zero weights ignore a sequence.
+        sequence_length : array-like of int of shape (n_samples,), default=None
+            True lengths of the sequences of a padded array, which then need no
+            padding value.
+
+        Returns
+        -------
+        self : object
+            The fitted estimator.
+        """
+        return self._fit_atomically(X, y, sample_weight, sequence_length)
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def partial_fit(self, X, y, sample_weight=None, sequence_length=None):
+        """Train for one epoch on ``X``, continuing from the current network.
+
+        Parameters
+        ----------
+        X : list of array-like, or array-like of shape (n_samples, n_timesteps) \
+                or (n_samples, n_timesteps, n_features)
+            Training sequences.
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs), or list \
+                of array-like
+            One target per sequence, as for ``fit``.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative weight of each sequence.
+        sequence_length : array-like of int of shape (n_samples,), default=None
+            True lengths of the sequences of a padded array.
+
+        Returns
+        -------
+        self : object
+            The updated estimator.
+        """
+        return self._fit_atomically(X, y, sample_weight, sequence_length, partial=True)
 
     def _fit_atomically(self, *args, **kwargs):
         """Fit, or leave the estimator (and its network) exactly as it was."""

@@ -210,32 +210,6 @@ class SequenceRNNClassifier(ClassifierMixin, BaseSequenceRNN):
     # ---------------------------------------------------------------- fitting
 
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y, sample_weight=None, sequence_length=None):
-        """Fit the network to sequences ``X`` and labels ``y``.
-
-        Parameters
-        ----------
-        X : list of array-like, or array-like of shape (n_samples, n_timesteps) \
-                or (n_samples, n_timesteps, n_features)
-            Training sequences; see the class docstring for the accepted forms.
-        y : array-like of shape (n_samples,)
-            Class labels (ints, strings, bools, ...).
-        sample_weight : array-like of shape (n_samples,), default=None
-            Non-negative weight of each sequence; the loss is the weighted mean
-            over sequences, so an integer weight acts like repeating the
-            sequence. Zero weights ignore a sequence.
-        sequence_length : array-like of int of shape (n_samples,), default=None
-            True lengths of the sequences of a padded array, which then need no
-            padding value.
-
-        Returns
-        -------
-        self : SequenceRNNClassifier
-            The fitted estimator.
-        """
-        return self._fit_atomically(X, y, sample_weight, sequence_length)
-
-    @_fit_context(prefer_skip_nested_validation=True)
     def partial_fit(self, X, y, classes=None, sample_weight=None, sequence_length=None):
         """Train for one epoch on ``X``, continuing from the current network.
 

@@ -146,14 +146,18 @@ def _network_bytes(model):
             return stream.read()
 
 
-def _check_destination(path):
+def _as_path(path):
     try:
-        path = os.fspath(path)
+        return os.fspath(path)
     except TypeError:
         raise TypeError(
             f"path must be a str or os.PathLike naming a file; got "
             f"{type(path).__name__}."
         ) from None
+
+
+def _check_destination(path):
+    path = _as_path(path)
     if os.path.isdir(path):
         raise IsADirectoryError(
             f"Cannot save to {path!r}: it is a directory. Name a file inside it, "
@@ -217,13 +221,7 @@ def _refuse(path, problem):
 
 def _read_archive(path):
     """The document and the network bytes (or None) of a saved file."""
-    try:
-        path = os.fspath(path)
-    except TypeError:
-        raise TypeError(
-            f"path must be a str or os.PathLike naming a file; got "
-            f"{type(path).__name__}."
-        ) from None
+    path = _as_path(path)
     if not os.path.exists(path):
         raise FileNotFoundError(f"Cannot load {path!r}: no such file.")
     if os.path.isdir(path):

@@ -2,7 +2,7 @@
 
 import keras
 import numpy as np
-from sklearn.base import RegressorMixin, _fit_context
+from sklearn.base import RegressorMixin
 from sklearn.metrics import r2_score
 from sklearn.utils.validation import check_array
 
@@ -114,54 +114,6 @@ class SequenceRNNRegressor(RegressorMixin, BaseSequenceRNN):
 
     def _set_head(self, head):
         self.n_outputs_, self._y_ndim = head
-
-    # ---------------------------------------------------------------- fitting
-
-    @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y, sample_weight=None, sequence_length=None):
-        """Fit the network to sequences ``X`` and targets ``y``.
-
-        Parameters
-        ----------
-        X : list of array-like, or array-like of shape (n_samples, n_timesteps) \
-                or (n_samples, n_timesteps, n_features)
-            Training sequences; see the class docstring for the accepted forms.
-        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
-            Target values.
-        sample_weight : array-like of shape (n_samples,), default=None
-            Non-negative weight of each sequence in the mean squared error.
-        sequence_length : array-like of int of shape (n_samples,), default=None
-            True lengths of the sequences of a padded array.
-
-        Returns
-        -------
-        self : SequenceRNNRegressor
-            The fitted estimator.
-        """
-        return self._fit_atomically(X, y, sample_weight, sequence_length)
-
-    @_fit_context(prefer_skip_nested_validation=True)
-    def partial_fit(self, X, y, sample_weight=None, sequence_length=None):
-        """Train for one epoch on ``X``, continuing from the current network.
-
-        Parameters
-        ----------
-        X : list of array-like, or array-like of shape (n_samples, n_timesteps) \
-                or (n_samples, n_timesteps, n_features)
-            Training sequences.
-        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
-            Target values.
-        sample_weight : array-like of shape (n_samples,), default=None
-            Non-negative weight of each sequence.
-        sequence_length : array-like of int of shape (n_samples,), default=None
-            True lengths of the sequences of a padded array.
-
-        Returns
-        -------
-        self : SequenceRNNRegressor
-            The updated estimator.
-        """
-        return self._fit_atomically(X, y, sample_weight, sequence_length, partial=True)
 
     # ------------------------------------------------------------- prediction
 

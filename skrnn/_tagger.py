@@ -4,7 +4,6 @@ from numbers import Integral
 
 import keras
 import numpy as np
-from sklearn.base import _fit_context
 from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted
 
@@ -279,56 +278,6 @@ class SequenceRNNTagger(BaseSequenceRNN):
 
     def _set_head(self, classes):
         self.classes_ = classes
-
-    # ---------------------------------------------------------------- fitting
-
-    @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, Y, sample_weight=None, sequence_length=None):
-        """Fit the network to input sequences ``X`` and label sequences ``Y``.
-
-        Parameters
-        ----------
-        X : list of array-like, or array-like of shape (n_samples, n_timesteps) \
-                or (n_samples, n_timesteps, n_features)
-            Input sequences; see the class docstring for the accepted forms.
-        Y : list of array-like of shape (n_labels_i,)
-            One label sequence per input sequence: as long as the input in
-            aligned mode, at most as long (or ``max_output_length``) in EOS
-            mode.
-        sample_weight : array-like of shape (n_samples,), default=None
-            Non-negative weight of each sequence's steps in the loss.
-        sequence_length : array-like of int of shape (n_samples,), default=None
-            True lengths of the sequences of a padded array.
-
-        Returns
-        -------
-        self : SequenceRNNTagger
-            The fitted estimator.
-        """
-        return self._fit_atomically(X, Y, sample_weight, sequence_length)
-
-    @_fit_context(prefer_skip_nested_validation=True)
-    def partial_fit(self, X, Y, sample_weight=None, sequence_length=None):
-        """Train for one epoch on ``X`` and ``Y``, continuing the current network.
-
-        Parameters
-        ----------
-        X : list of array-like, or array-like of shape (n_samples, n_timesteps) \
-                or (n_samples, n_timesteps, n_features)
-            Input sequences.
-        Y : list of array-like of shape (n_labels_i,)
-            Label sequences; the first call fixes ``classes_``.
-        sample_weight : array-like of shape (n_samples,), default=None
-            Non-negative weight of each sequence.
-        sequence_length : array-like of int of shape (n_samples,), default=None
-            True lengths of the sequences of a padded array.
-
-        Returns
-        -------
-        self : SequenceRNNTagger
-            The updated estimator.
-        """
-        return self._fit_atomically(X, Y, sample_weight, sequence_length, partial=True)
 
     # ------------------------------------------------------------- prediction
 
