@@ -1,5 +1,7 @@
 """SequenceRNNTagger: aligned labels, and outputs ended by an EOS label."""
 
+import pickle
+
 import numpy as np
 import pytest
 from sklearn.base import clone
@@ -135,9 +137,12 @@ def test_works_with_sklearn_tools_and_saving(tmp_path):
     fitted = small(max_iter=2).fit(COPY_X, COPY_Y)
     assert not hasattr(clone(fitted), "model_")
     fitted.save(tmp_path / "tagger.skrnn")
-    loaded = skrnn.load(tmp_path / "tagger.skrnn")
-    for a, b in zip(loaded.predict(COPY_X), fitted.predict(COPY_X), strict=True):
-        np.testing.assert_array_equal(a, b)
+    for loaded in (
+        skrnn.load(tmp_path / "tagger.skrnn"),
+        pickle.loads(pickle.dumps(fitted)),
+    ):
+        for a, b in zip(loaded.predict(COPY_X), fitted.predict(COPY_X), strict=True):
+            np.testing.assert_array_equal(a, b)
 
 
 # scikit-learn's checks that do not fit on one label per sample. The others
