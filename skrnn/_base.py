@@ -489,6 +489,9 @@ class BaseSequenceRNN(SequenceInputMixin, BaseEstimator):
             loss=loss,
             metrics=metrics,
         )
+        # Created here, the optimizer's slots are not created inside the first
+        # traced training step, which TensorFlow would then trace a second time.
+        model.optimizer.build(model.trainable_variables)
         return model
 
     # ------------------------------------------------------------- prediction
