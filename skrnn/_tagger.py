@@ -69,6 +69,10 @@ class SequenceRNNTagger(BaseSequenceRNN):
     is too short or too long therefore counts its missing or extra steps as
     wrong.
 
+    ``partial_fit`` takes ``classes_`` from the labels of its first call, so
+    that call must show every label; later calls with other labels are
+    refused.
+
     Examples
     --------
     >>> import numpy as np
