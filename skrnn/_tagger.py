@@ -44,8 +44,9 @@ class SequenceRNNTagger(BaseSequenceRNN):
         is kept out of ``classes_`` and is never returned by ``predict``.
         None: aligned mode.
     max_output_length : int, default=None
-        EOS mode only: longest output, in labels. None: an output is at most
-        as long as its input.
+        EOS mode only: outputs may have this many labels even when their
+        input is shorter (the network runs on past the input's end). None:
+        an output is at most as long as its input.
 
     Attributes
     ----------
@@ -150,9 +151,7 @@ class SequenceRNNTagger(BaseSequenceRNN):
 
     def _max_labels(self, lengths):
         """Longest output each sequence may have, in labels."""
-        if self.max_output_length is None:
-            return lengths
-        return np.full_like(lengths, self.max_output_length)
+        return np.maximum(lengths, self.max_output_length or 0)
 
     # ------------------------------------------------------------------- head
 
@@ -195,10 +194,10 @@ class SequenceRNNTagger(BaseSequenceRNN):
                     "label. Set eos_label for outputs of other lengths."
                 )
             if len(labels) > limit:
-                bound = (
-                    f"max_output_length={self.max_output_length}"
+                bound = f"the {limit} its input's length allows" + (
+                    f" with max_output_length={self.max_output_length}"
                     if self.max_output_length is not None
-                    else f"its input's {length} steps"
+                    else ""
                 )
                 raise ValueError(
                     f"Y[{i}] has {len(labels)} labels, more than {bound}. Set "

@@ -165,3 +165,20 @@ APPLICABLE_CHECKS = [
 @pytest.mark.parametrize("check", APPLICABLE_CHECKS)
 def test_applicable_sklearn_checks(check):
     getattr(estimator_checks, check)("SequenceRNNTagger", SequenceRNNTagger())
+
+
+@pytest.mark.parametrize("bidirectional", [False, True])
+@pytest.mark.parametrize("eos_label", [None, "<eos>"])
+def test_a_sequence_is_tagged_the_same_alone_or_in_a_batch(bidirectional, eos_label):
+    X = [rng.normal(size=(n, 2)).astype(np.float32) for n in (2, 9, 4, 6)]
+    Y = [(x[:, 0] > 0).astype(int) for x in X]
+    tagger = small(
+        embedding_dim=None,
+        bidirectional=bidirectional,
+        eos_label=eos_label,
+        max_output_length=None if eos_label is None else 7,
+        max_iter=2,
+    ).fit(X * 5, Y * 5)
+    together = tagger.predict_proba(X)
+    for x, batched in zip(X, together, strict=True):
+        np.testing.assert_allclose(tagger.predict_proba([x])[0], batched, rtol=1e-5)
