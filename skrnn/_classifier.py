@@ -201,8 +201,7 @@ class SequenceRNNClassifier(ClassifierMixin, BaseSequenceRNN):
         metrics = [keras.metrics.SparseCategoricalAccuracy(name="accuracy")]
         return len(classes), loss, metrics, {}
 
-    def _validation_logs(self, model, data):
-        return classification_logs(model, data)
+    _validation_logs = staticmethod(classification_logs)
 
     def _set_head(self, classes):
         self.classes_ = classes

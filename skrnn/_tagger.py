@@ -5,7 +5,7 @@ from numbers import Integral
 import keras
 import numpy as np
 from sklearn.utils._param_validation import Interval
-from sklearn.utils.validation import _check_sample_weight, check_is_fitted
+from sklearn.utils.validation import check_is_fitted
 
 from skrnn._base import BaseSequenceRNN, store_params, with_shared_docs
 from skrnn._sequences import pad_steps
@@ -248,9 +248,8 @@ class SequenceRNNTagger(BaseSequenceRNN):
         return data, classes
 
     def _sample_weights(self, sample_weight, data, classes, partial):
-        weights = _check_sample_weight(
-            sample_weight, data.lengths, ensure_non_negative=True
-        )
+        """Each sequence's weight spread over its counted steps."""
+        weights = super()._sample_weights(sample_weight, data, classes, partial)
         return data.weights * weights[:, None]
 
     def _build_head(self, classes, dtype):
@@ -265,9 +264,10 @@ class SequenceRNNTagger(BaseSequenceRNN):
         return len(classes) + self._eos_mode, loss, metrics, options
 
     def _validation_logs(self, model, data):
-        logits = predict_logits(model, data.values, data.lengths, data.steps)
-        width = data.targets.shape[1]
-        log_proba = log_softmax_steps(logits[:, :width])
+        # Steps past a batch's width are NaN; they are never counted.
+        log_proba = log_softmax(
+            predict_logits(model, data.values, data.lengths, data.steps)
+        )
         counted = data.weights
         picked = np.take_along_axis(log_proba, data.targets[..., None], axis=2)[..., 0]
         right = log_proba.argmax(axis=2) == data.targets
@@ -289,7 +289,7 @@ class SequenceRNNTagger(BaseSequenceRNN):
         check_is_fitted(self)
         values, lengths = self._validate_X(X, sequence_length, reset=False)
         steps = self._steps(lengths)
-        return log_softmax_steps(self._network_outputs(values, lengths, steps)), steps
+        return log_softmax(self._network_outputs(values, lengths, steps)), steps
 
     def predict_proba(self, X, sequence_length=None):
         """Per-step label probabilities of each sequence.
@@ -380,9 +380,3 @@ def sequence_accuracy(predicted, true):
         return 1.0
     overlap = min(len(predicted), len(true))
     return float(np.sum(predicted[:overlap] == true[:overlap]) / longest)
-
-
-def log_softmax_steps(logits):
-    """:func:`log_softmax` over the last axis of ``(n, time, k)`` logits."""
-    n, width, k = logits.shape
-    return log_softmax(np.nan_to_num(logits).reshape(n * width, k)).reshape(n, width, k)

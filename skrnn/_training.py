@@ -93,9 +93,9 @@ def _batch_values(values, batch, width):
 
 
 def log_softmax(logits):
-    """Row-wise log-probabilities of float64 logits, computed stably."""
-    shifted = logits - logits.max(axis=1, keepdims=True)
-    return shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+    """Log-probabilities over the last axis of float64 logits, computed stably."""
+    shifted = logits - logits.max(axis=-1, keepdims=True)
+    return shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
 
 
 def predict_logits(model, values, lengths, steps=None):
@@ -248,8 +248,8 @@ def run_epochs(
     history,
     stopping=None,
     validation=None,
-    validate=classification_logs,
-    monitor="val_accuracy",
+    validate=None,
+    monitor=None,
     callbacks=None,
     verbose=0,
 ):
@@ -277,10 +277,12 @@ def run_epochs(
     validation : Dataset, default=None
         Held-out data; when given, ``stopping`` monitors its score and the
         weights of the best epoch are returned.
-    validate : callable, default=classification_logs
-        ``validate(model, validation)`` returns the epoch's held-out logs.
-    monitor : str, default='val_accuracy'
-        The log of ``validate`` that is monitored, higher being better.
+    validate : callable, default=None
+        ``validate(model, validation)`` returns the epoch's held-out logs;
+        required with ``validation``.
+    monitor : str, default=None
+        The log of ``validate`` that is monitored, higher being better;
+        required with ``validation``.
     callbacks : list of keras.callbacks.Callback, default=None
         Deep-copied, so the caller's callbacks keep no state from this run.
     verbose : int, default=0
