@@ -1,21 +1,37 @@
-"""skrnn: scikit-learn estimators for variable-length sequences, on Keras 3 RNNs."""
+"""skrnn: scikit-learn estimators for variable-length sequences, on Keras 3 RNNs.
 
-from skrnn._classifier import SequenceRNNClassifier
-from skrnn._persistence import InconsistentVersionWarning, load
-from skrnn._plotting import TrainingCurveDisplay
-from skrnn._preprocessing import SequenceStandardScaler
-from skrnn._regressor import SequenceRNNRegressor
-from skrnn._tagger import SequenceRNNTagger
+The public names are imported on first use, so ``import skrnn`` is quick and
+light modules (``skrnn.datasets``, ``skrnn.SequenceStandardScaler``, the
+sequence helpers) never pull in TensorFlow.
+"""
 
-__all__ = [
-    "InconsistentVersionWarning",
-    "SequenceRNNClassifier",
-    "SequenceRNNRegressor",
-    "SequenceRNNTagger",
-    "SequenceStandardScaler",
-    "TrainingCurveDisplay",
-    "__version__",
-    "load",
-]
+import importlib
 
 __version__ = "0.1.0"
+
+# Public name -> the module that defines it.
+_PUBLIC = {
+    "InconsistentVersionWarning": "skrnn._persistence",
+    "SequenceRNNClassifier": "skrnn._classifier",
+    "SequenceRNNRegressor": "skrnn._regressor",
+    "SequenceRNNTagger": "skrnn._tagger",
+    "SequenceStandardScaler": "skrnn._preprocessing",
+    "TrainingCurveDisplay": "skrnn._plotting",
+    "load": "skrnn._persistence",
+}
+
+__all__ = [*sorted(_PUBLIC), "__version__"]
+
+
+def __getattr__(name):
+    if name in _PUBLIC:
+        value = getattr(importlib.import_module(_PUBLIC[name]), name)
+        globals()[name] = value
+        return value
+    if name == "datasets":
+        return importlib.import_module("skrnn.datasets")
+    raise AttributeError(f"module 'skrnn' has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted([*globals(), *_PUBLIC])

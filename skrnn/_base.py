@@ -1,39 +1,48 @@
-"""What every skrnn estimator shares: input checks, parameters, network, training.
+"""What every skrnn estimator shares: parameters, network, training and saving.
 
-:class:`SequenceInputMixin` applies scikit-learn's array checks and the
-sequence conventions of :mod:`skrnn._sequences`; :class:`BaseSequenceRNN`
-adds the recurrent network's parameters, its building and compiling, the
-atomic training loop and saving. Each estimator is a head on it: it turns its
-targets into training targets, names its loss and score, and decodes outputs.
+:class:`BaseSequenceRNN` owns the recurrent network's parameters, the input
+pipeline to the network (checks, canonical form, ``window``, ``scaling``), the
+atomic training loop and saving. Each estimator is a head on it and provides
+the hooks marked abstract: it reads its targets (:meth:`_prepare_targets`),
+names its output layer and loss (:meth:`_head`), scores held-out data
+(:meth:`_validation_logs`) and decodes outputs (``predict``).
 """
 
+import inspect
+import os
+import re
+import sys
 import warnings
-from numbers import Integral, Number, Real
+from abc import ABCMeta, abstractmethod
+from dataclasses import dataclass, field
+from numbers import Integral, Real
 
-import keras
 import numpy as np
-from sklearn.base import BaseEstimator, _fit_context
+import sklearn
+from sklearn.base import BaseEstimator
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.validation import (
-    _check_sample_weight,
-    check_array,
-    check_is_fitted,
-    validate_data,
-)
+from sklearn.utils.validation import check_is_fitted
 
-from skrnn._model import build_model
+from skrnn._fixes import Interval, StrOptions, _check_sample_weight, _fit_context
+from skrnn._model import OPTIMIZERS, POOLINGS, build_model, compile_model
 from skrnn._persistence import save
-from skrnn._sequences import is_ragged, pad_steps, to_padded
-from skrnn._training import Stopping, predict_logits, run_epochs
+from skrnn._predict import predict_outputs
+from skrnn._preprocessing import (
+    feature_statistics,
+    standardize,
+    window_means,
+    zscore_sequences,
+)
+from skrnn._sequences import pad_steps, to_padded
+from skrnn._training import Dataset, EpochResult, Stopping, run_epochs
+from skrnn._validation import SequenceInputMixin
 
-__all__ = ["BaseSequenceRNN", "SequenceInputMixin"]
+__all__ = ["BaseSequenceRNN", "Head", "Targets"]
 
-_FLOAT_DTYPES = (np.float64, np.float32)
-
-# Parameters baked into the built network, which warm starts must keep.
+# Parameters baked into the built network or its input, which warm starts and
+# partial_fit must keep.
 _NETWORK_PARAMS = (
     "units",
     "cell",
@@ -43,78 +52,59 @@ _NETWORK_PARAMS = (
     "recurrent_dropout",
     "embedding_dim",
     "alpha",
+    "pooling",
+    "scaling",
+    "window",
 )
 
-_OPTIMIZERS = {
-    "adam": keras.optimizers.Adam,
-    "rmsprop": keras.optimizers.RMSprop,
-    "sgd": keras.optimizers.SGD,
-}
+# batch_size='auto' is min(AUTO_BATCH_SIZE, n_samples).
+AUTO_BATCH_SIZE = 32
+# window='auto' averages just enough steps that the longest training sequence
+# becomes at most this many network steps.
+AUTO_WINDOW_STEPS = 100
 
 
-class SequenceInputMixin:
-    """Validates sequence input and keeps ``n_features_in_`` as documented.
+@dataclass(frozen=True)
+class Head:
+    """What a head puts on the shared network: output width, loss and metrics.
 
-    ``n_features_in_`` is the number of features per step, except for a 2-D
-    array (univariate sequences, one column per step), where it is the number
-    of columns, checked at predict like any scikit-learn estimator's, with the
-    column names of a DataFrame.
+    ``per_step`` asks for one output per step instead of one per sequence;
+    ``past_end`` lets the network run past the input's end (see
+    :func:`skrnn._model.build_model`).
     """
 
-    def _check_input(self, X, *, reset, tokens=False):
-        """Return ``(X, tabular)``: X checked by scikit-learn unless it is ragged.
+    n_outputs: int
+    loss: object
+    metrics: list = field(default_factory=list)
+    per_step: bool = False
+    past_end: int = None
 
-        ``tabular`` tells whether ``X`` is a 2-D array read as one column per
-        step, whose width and column names were checked (or recorded on fit).
-        """
-        # Sparse dok matrices are dicts too; check_array gives them their error.
-        if getattr(X, "shape", None) == () or (
-            not hasattr(X, "shape")
-            and (X is None or isinstance(X, (str, bytes, dict, set, Number)))
-        ):
-            raise TypeError(
-                f"X must hold sequences; got {type(X).__name__}. Expected a list of "
-                "arrays (one per sequence) or a 2-D/3-D array or DataFrame."
-            )
-        if isinstance(X, (list, tuple)) and len(X) == 0:
-            raise ValueError(
-                "X holds no sequences (an empty list); pass at least one sequence."
-            )
-        if is_ragged(X):
-            return X, False
-        array = X if hasattr(X, "ndim") or hasattr(X, "shape") else np.asarray(X)
-        if getattr(array, "dtype", None) is not None and array.dtype.kind in "USa":
-            raise TypeError(
-                f"X has dtype {array.dtype}; expected numbers. Encode strings as "
-                "integer token ids (for example with sklearn's OrdinalEncoder) and "
-                "set embedding_dim."
-            )
-        dtype = "numeric" if tokens else _FLOAT_DTYPES
-        tabular = (
-            not tokens
-            and len(getattr(array, "shape", ())) == 2
-            and (reset or self._tabular_input)
-        )
-        if tabular:
-            X = validate_data(
-                self, X, reset=reset, dtype=dtype, ensure_all_finite=False
-            )
-        else:
-            X = check_array(X, allow_nd=True, dtype=dtype, ensure_all_finite=False)
-        return X, tabular
 
-    def _record_features(self, n_features, tabular, *, reset, expected):
-        """On fit, record the input width; afterwards, check the step width."""
-        if reset:
-            if not tabular:
-                self.n_features_in_ = n_features
-                self.__dict__.pop("feature_names_in_", None)
-            self._tabular_input = tabular
-        elif n_features != expected:
-            raise ValueError(
-                f"X has {n_features} features per step, but {type(self).__name__} "
-                f"is expecting {expected} features per step as input."
-            )
+@dataclass
+class Targets:
+    """A head's reading of ``y``: training data, and the fitted attributes it sets.
+
+    ``attributes`` maps names to values (``{"classes_": ...}``); they are set
+    on the estimator when the fit succeeds and read back by :meth:`_head`.
+    """
+
+    data: Dataset
+    attributes: dict
+
+
+@dataclass
+class _FitPlan:
+    """Everything one call to fit has prepared before running epochs."""
+
+    model: object
+    train: Dataset
+    validation: Dataset
+    rng: np.random.RandomState
+    history: dict
+    attributes: dict
+    network: dict
+    continuing: bool
+    partial: bool
 
 
 def seed_source(random_state):
@@ -124,13 +114,28 @@ def seed_source(random_state):
     return check_random_state(random_state)
 
 
-class BaseSequenceRNN(SequenceInputMixin, BaseEstimator):
+def _warn_at_caller(message, category):
+    """Warn, pointing at the first frame outside skrnn and scikit-learn.
+
+    A fit reached through ``Pipeline`` or ``GridSearchCV`` sits deeper than a
+    direct call; the warning should name the user's line either way.
+    """
+    internal = tuple(
+        os.path.dirname(module.__file__) + os.sep
+        for module in (sys.modules["skrnn"], sklearn)
+    )
+    frame, level = sys._getframe(0), 1
+    while frame is not None and frame.f_code.co_filename.startswith(internal):
+        frame, level = frame.f_back, level + 1
+    warnings.warn(message, category, stacklevel=level if frame is not None else 1)
+
+
+class BaseSequenceRNN(SequenceInputMixin, BaseEstimator, metaclass=ABCMeta):
     """Shared machinery of the recurrent estimators; not meant to be used directly.
 
-    A subclass provides the head: ``_prepare_targets`` (targets for training and
-    what the head needs to know), ``_build_head`` (output width and loss),
-    ``_validation_logs`` (the held-out score named by ``_score_name``) and
-    ``_set_head`` (its fitted attributes), plus ``fit``/``predict``/``score``.
+    A subclass is a head: it implements :meth:`_prepare_targets`,
+    :meth:`_head`, :meth:`_validation_logs` and ``predict``, and names the
+    held-out score that early stopping monitors in ``_score_name``.
     """
 
     # What early stopping monitors, higher is better; logged as ``val_<name>``.
@@ -145,7 +150,10 @@ class BaseSequenceRNN(SequenceInputMixin, BaseEstimator):
         "activation": [str, callable],
         "dropout": [Interval(Real, 0, 1, closed="left")],
         "recurrent_dropout": [Interval(Real, 0, 1, closed="left")],
+        "pooling": [StrOptions(set(POOLINGS))],
         "embedding_dim": [Interval(Integral, 1, None, closed="left"), None],
+        "scaling": [StrOptions({"feature", "sequence"}), None],
+        "window": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
         "padding": [StrOptions({"post", "pre"})],
         "truncating": [StrOptions({"pre", "post"})],
         "maxlen": [Interval(Integral, 1, None, closed="left"), None],
@@ -156,7 +164,7 @@ class BaseSequenceRNN(SequenceInputMixin, BaseEstimator):
             StrOptions({"auto"}),
             Interval(Integral, 1, None, closed="left"),
         ],
-        "optimizer": [StrOptions({"adam", "sgd", "rmsprop"})],
+        "optimizer": [StrOptions(set(OPTIMIZERS))],
         "learning_rate_init": [Interval(Real, 0, None, closed="neither")],
         "learning_rate": [StrOptions({"constant", "adaptive"})],
         "momentum": [Interval(Real, 0, 1, closed="both")],
@@ -182,7 +190,10 @@ class BaseSequenceRNN(SequenceInputMixin, BaseEstimator):
         activation="tanh",
         dropout=0.0,
         recurrent_dropout=0.0,
+        pooling="last",
         embedding_dim=None,
+        scaling=None,
+        window=1,
         padding="post",
         truncating="pre",
         maxlen=None,
@@ -215,6 +226,32 @@ class BaseSequenceRNN(SequenceInputMixin, BaseEstimator):
         tags.input_tags.allow_nan = False
         return tags
 
+    # ------------------------------------------------------------ head hooks
+
+    @abstractmethod
+    def _prepare_targets(self, y, values, lengths, *, continuing, partial):
+        """Read ``y`` against canonical ``values``/``lengths``.
+
+        Returns
+        -------
+        targets : Targets
+            Training data (``weights`` left None) and the fitted attributes
+            ``y`` defines. When ``continuing``, they must agree with the
+            fitted ones.
+        """
+
+    @abstractmethod
+    def _head(self, attributes, dtype):
+        """The :class:`Head` for a network fitted with these target attributes."""
+
+    @abstractmethod
+    def _validation_logs(self, model, data):
+        """Held-out logs: ``val_loss`` and ``val_<_score_name>``, from ``data``."""
+
+    @abstractmethod
+    def predict(self, X, sequence_length=None):
+        """Predict from sequences ``X``."""
+
     # ------------------------------------------------------------------ input
 
     def _units_tuple(self):
@@ -229,13 +266,16 @@ class BaseSequenceRNN(SequenceInputMixin, BaseEstimator):
             )
         return tuple(int(u) for u in units)
 
+    @property
+    def _tokens(self):
+        return self.embedding_dim is not None
+
     def _validate_X(self, X, sequence_length, reset):
-        """Return ``(values, lengths)``; on fit, also set the input attributes."""
-        tokens = self.embedding_dim is not None
-        X, tabular = self._check_input(X, reset=reset, tokens=tokens)
+        """Return canonical ``(values, lengths)``; on fit, record the input width."""
+        X, tabular = self._check_input(X, reset=reset, tokens=self._tokens)
         values, lengths = to_padded(
             X,
-            tokens=tokens,
+            tokens=self._tokens,
             sequence_length=sequence_length,
             padding=self.padding,
             truncating=self.truncating,
@@ -245,10 +285,51 @@ class BaseSequenceRNN(SequenceInputMixin, BaseEstimator):
         )
         expected = None
         if not reset:
-            expected = 1 if tokens else self.model_.inputs[0].shape[-1]
+            expected = 1 if self._tokens else self.model_.inputs[0].shape[-1]
         self._record_features(
-            1 if tokens else values.shape[2], tabular, reset=reset, expected=expected
+            1 if self._tokens else values.shape[2],
+            tabular,
+            reset=reset,
+            expected=expected,
         )
+        return values, lengths
+
+    def _window_param(self):
+        """The ``window`` parameter; the tagger, which labels every step, has none."""
+        return self.window
+
+    def _fit_input_transform(self, values, lengths):
+        """Learn ``window_`` and the scaling statistics from training input."""
+        window = self._window_param()
+        if self._tokens:
+            if window not in (1, "auto"):
+                raise ValueError(
+                    f"window={window!r} averages steps, which token ids cannot be; "
+                    "use window=1 with embedding_dim."
+                )
+            window = 1
+        elif window == "auto":
+            window = max(1, -(-int(lengths.max()) // AUTO_WINDOW_STEPS))
+        self.window_ = int(window)
+        self.feature_mean_ = self.feature_scale_ = None
+        if self.scaling == "feature" and not self._tokens:
+            values, lengths = window_means(values, lengths, self.window_)
+            real = np.arange(values.shape[1]) < lengths[:, None]
+            self.feature_mean_, _, self.feature_scale_ = feature_statistics(
+                values[real]
+            )
+
+    def _network_input(self, values, lengths):
+        """Canonical input as the network reads it: windowed, then scaled."""
+        if self._tokens:
+            return values, lengths
+        values, lengths = window_means(values, lengths, self.window_)
+        if self.scaling == "feature":
+            values = standardize(
+                values, lengths, self.feature_mean_, self.feature_scale_
+            )
+        elif self.scaling == "sequence":
+            values = zscore_sequences(values, lengths)
         return values, lengths
 
     def _require_y(self, y):
@@ -260,13 +341,14 @@ class BaseSequenceRNN(SequenceInputMixin, BaseEstimator):
 
     def _network_params(self):
         """The parameters baked into a built network (warm starts keep them)."""
-        return {name: getattr(self, name) for name in _NETWORK_PARAMS} | {
+        params = self.get_params(deep=False)
+        return {name: params[name] for name in _NETWORK_PARAMS if name in params} | {
             "units": self._units_tuple()
         }
 
     def _batch_size(self, n_samples):
         if self.batch_size == "auto":
-            return min(200, n_samples)
+            return min(AUTO_BATCH_SIZE, n_samples)
         return min(self.batch_size, n_samples)
 
     # ---------------------------------------------------------------- fitting
@@ -344,17 +426,35 @@ class BaseSequenceRNN(SequenceInputMixin, BaseEstimator):
             raise
 
     def _fit(self, X, y, sample_weight, sequence_length, partial=False, **head_args):
+        plan = self._prepare_fit(
+            X, y, sample_weight, sequence_length, partial, head_args
+        )
+        result = self._run_epochs(plan)
+        self._set_fitted(plan, result)
+        return self
+
+    def _prepare_fit(self, X, y, sample_weight, sequence_length, partial, head_args):
+        """Check the input, read the targets, weigh, seed, and build or reuse."""
+        if partial and self.early_stopping:
+            raise ValueError(
+                "partial_fit trains one epoch on the data it is given and holds "
+                "nothing out, so it does not support early_stopping=True. Set "
+                "early_stopping=False, or call fit."
+            )
         continuing = hasattr(self, "model_") and (partial or self.warm_start)
         network = self._network_params()
         self._require_y(y)
         values, lengths = self._validate_X(X, sequence_length, reset=not continuing)
         if continuing:
             self._check_network_unchanged(network)
-        data, head = self._prepare_targets(
+        else:
+            self._fit_input_transform(values, lengths)
+        values, lengths = self._network_input(values, lengths)
+        targets = self._prepare_targets(
             y, values, lengths, continuing=continuing, partial=partial, **head_args
         )
-        data.weights = self._sample_weights(sample_weight, data, head, partial)
-        tokens = self.embedding_dim is not None
+        data = targets.data
+        data.weights = self._sample_weights(sample_weight, targets, partial)
         if continuing:
             model = self.model_
             dtype = model.outputs[0].dtype
@@ -362,15 +462,19 @@ class BaseSequenceRNN(SequenceInputMixin, BaseEstimator):
             model = None
             # Precision follows X, as in MLPClassifier; token ids train in float32.
             dtype = (
-                "float64" if not tokens and values.dtype == np.float64 else "float32"
+                "float64"
+                if not self._tokens and values.dtype == np.float64
+                else "float32"
             )
-        if not tokens:
+        if not self._tokens:
             data.values = data.values.astype(dtype, copy=False)
         rng = self._rng if continuing and partial else seed_source(self.random_state)
         if model is None:
-            model = self._build(network, data.values, head, rng, dtype)
+            model = self._build(
+                network, data.values, self._head(targets.attributes, dtype), rng, dtype
+            )
         validation = None
-        if self.early_stopping and not partial:
+        if self.early_stopping:
             data, validation = self._split_validation(data, rng)
         if data.weights.sum() == 0:
             raise ValueError("sample_weight is zero for every training sequence.")
@@ -385,55 +489,75 @@ class BaseSequenceRNN(SequenceInputMixin, BaseEstimator):
             if continuing
             else {}
         )
-        n_before = len(history.get("loss", ()))
-        monitor = f"val_{self._score_name}"
-        result = run_epochs(
-            model,
-            data,
-            n_epochs=1 if partial else self.max_iter,
-            batch_size=self._batch_size(len(data)),
-            shuffle=self.shuffle,
+        return _FitPlan(
+            model=model,
+            train=data,
+            validation=validation,
             rng=rng,
             history=history,
-            stopping=None
-            if partial
-            else Stopping(
+            attributes=targets.attributes,
+            network=network,
+            continuing=continuing,
+            partial=partial,
+        )
+
+    def _run_epochs(self, plan):
+        """Train ``plan.model``; return the :class:`EpochResult`."""
+        stopping = None
+        if not plan.partial:
+            stopping = Stopping(
                 self.tol, self.n_iter_no_change, self.learning_rate == "adaptive"
-            ),
-            validation=validation,
+            )
+        return run_epochs(
+            plan.model,
+            plan.train,
+            n_epochs=1 if plan.partial else self.max_iter,
+            batch_size=self._batch_size(len(plan.train)),
+            shuffle=self.shuffle,
+            rng=plan.rng,
+            history=plan.history,
+            stopping=stopping,
+            validation=plan.validation,
             validate=self._validation_logs,
-            monitor=monitor,
+            monitor=f"val_{self._score_name}",
             callbacks=self.callbacks,
             verbose=self.verbose,
         )
+
+    def _set_fitted(self, plan, result: EpochResult):
+        """Set the fitted attributes from a finished run."""
+        model, history = plan.model, result.history
         if result.best_weights is not None:
             model.set_weights(result.best_weights)
-        if not partial and not result.converged and not model.stop_training:
-            warnings.warn(
+        if not plan.partial and not result.converged and not model.stop_training:
+            _warn_at_caller(
                 f"{type(self).__name__} stopped at max_iter={self.max_iter} epochs "
                 "while still improving; raise max_iter.",
                 ConvergenceWarning,
-                stacklevel=5,
             )
+        n_before = len(self.history_["loss"]) if plan.continuing else 0
         n_run = len(history["loss"]) - n_before
-        self._set_head(head)
+        for name, value in plan.attributes.items():
+            setattr(self, name, value)
+        monitor = f"val_{self._score_name}"
+        validating = plan.validation is not None
         self.model_ = model
         self.history_ = history
         self.loss_curve_ = history["loss"]
         self.n_iter_ = len(history["loss"])
-        self.t_ = (self.t_ if continuing else 0) + n_run * len(data)
-        validating = validation is not None
+        self.t_ = (self.t_ if plan.continuing else 0) + n_run * len(plan.train)
         self.best_loss_ = None if validating else min(history["loss"])
         self.validation_scores_ = history[monitor] if validating else None
         self.best_validation_score_ = max(history[monitor]) if validating else None
-        self._network = network
-        self._rng = rng
-        return self
+        self._network = plan.network
+        self._rng = plan.rng
 
     def _check_network_unchanged(self, network):
         """Refuse to continue training a network that no longer matches."""
         changed = [
-            name for name, value in network.items() if self._network[name] != value
+            name
+            for name, value in network.items()
+            if self._network.get(name, value) != value
         ]
         if changed:
             raise ValueError(
@@ -442,10 +566,10 @@ class BaseSequenceRNN(SequenceInputMixin, BaseEstimator):
                 "a new network."
             )
 
-    def _sample_weights(self, sample_weight, data, head, partial):
+    def _sample_weights(self, sample_weight, targets, partial):
         """Per-sequence training weights; subclasses add their own factors."""
         return _check_sample_weight(
-            sample_weight, data.lengths, ensure_non_negative=True
+            sample_weight, targets.data.lengths, ensure_non_negative=True
         )
 
     def _stratify(self, data):
@@ -470,29 +594,38 @@ class BaseSequenceRNN(SequenceInputMixin, BaseEstimator):
         return data.subset(train), data.subset(validation)
 
     def _build(self, network, values, head, rng, dtype):
-        tokens = network["embedding_dim"] is not None
-        n_outputs, loss, metrics, model_options = self._build_head(head, dtype)
         model = build_model(
-            n_features=1 if tokens else values.shape[-1],
-            n_outputs=n_outputs,
-            vocabulary_size=int(values.max()) + 1 if tokens else None,
+            n_features=1 if self._tokens else values.shape[-1],
+            n_outputs=head.n_outputs,
+            vocabulary_size=int(values.max()) + 1 if self._tokens else None,
             seed=int(rng.randint(np.iinfo(np.int32).max - 1000)),
             dtype=dtype,
-            **network,
-            **model_options,
+            per_step=head.per_step,
+            past_end=head.past_end,
+            **{
+                name: network[name]
+                for name in (
+                    "units",
+                    "cell",
+                    "bidirectional",
+                    "activation",
+                    "dropout",
+                    "recurrent_dropout",
+                    "embedding_dim",
+                    "alpha",
+                )
+            },
+            pooling=network.get("pooling", "last"),
         )
-        options = {"momentum": self.momentum} if self.optimizer == "sgd" else {}
-        model.compile(
-            optimizer=_OPTIMIZERS[self.optimizer](
-                learning_rate=self.learning_rate_init, clipnorm=self.clipnorm, **options
-            ),
-            loss=loss,
-            metrics=metrics,
+        return compile_model(
+            model,
+            loss=head.loss,
+            metrics=head.metrics,
+            optimizer=self.optimizer,
+            learning_rate=self.learning_rate_init,
+            momentum=self.momentum,
+            clipnorm=self.clipnorm,
         )
-        # Created here, the optimizer's slots are not created inside the first
-        # traced training step, which TensorFlow would then trace a second time.
-        model.optimizer.build(model.trainable_variables)
-        return model
 
     # ------------------------------------------------------------- prediction
 
@@ -500,17 +633,17 @@ class BaseSequenceRNN(SequenceInputMixin, BaseEstimator):
         """Network outputs for ``X``, float64, in the caller's order."""
         check_is_fitted(self)
         values, lengths = self._validate_X(X, sequence_length, reset=False)
-        return self._network_outputs(values, lengths)
+        return self._network_outputs(*self._network_input(values, lengths))
 
     def _network_outputs(self, values, lengths, steps=None):
-        """Run the network on canonical input; ``steps`` as in ``predict_logits``."""
+        """Run the network on its input; ``steps`` as in ``predict_outputs``."""
         if steps is not None:
             values = pad_steps(values, steps.max())
-        if self.embedding_dim is None:
-            values = values.astype(self.model_.inputs[0].dtype, copy=False)
-        else:
+        if self._tokens:
             self._check_vocabulary(values, lengths)
-        return predict_logits(self.model_, values, lengths, steps)
+        else:
+            values = values.astype(self.model_.inputs[0].dtype, copy=False)
+        return predict_outputs(self.model_, values, lengths, steps)
 
     def _check_vocabulary(self, values, lengths):
         vocabulary_size = self.model_.get_layer("embedding").input_dim
@@ -568,11 +701,30 @@ SHARED_PARAMETERS = """\
         Fraction of the inputs of each recurrent layer dropped during training.
     recurrent_dropout : float, default=0.0
         Fraction of the recurrent state dropped during training.
+    pooling : {'last', 'mean', 'max', 'attention'}, default='last'
+        How the recurrent outputs become one vector per sequence: the output
+        at its last real step (for a bidirectional network, the final states
+        of both directions), or the mean, the maximum, or a learned
+        softmax-weighted mean (attention) over its real steps. Padding never
+        enters, whichever is chosen.
     embedding_dim : int, default=None
         None: steps are numeric features. An int: steps are integer token ids
         (0, 1, 2, ...), fed through a ``keras.layers.Embedding`` of this
         width whose vocabulary is the ids seen at fit (0 to the largest).
         Ids larger than any seen at fit are refused at predict.
+    scaling : {'feature', 'sequence'} or None, default=None
+        Standardisation of numeric steps before the network. ``'feature'``:
+        each feature by its mean and standard deviation over the real steps
+        of the training data (learned at fit, kept in ``feature_mean_`` and
+        ``feature_scale_``). ``'sequence'``: each feature of each sequence by
+        that sequence's own real steps (z-normalisation, nothing learned).
+        None: values as given. Token ids are never scaled.
+    window : int or 'auto', default=1
+        Steps averaged into one network step: the mean of each ``window``
+        consecutive real steps, so long series become shorter and faster to
+        read. ``'auto'`` picks the smallest window that makes the longest
+        training sequence at most 100 network steps (``window_``). Token ids
+        need ``window=1``.
     padding : {'post', 'pre'}, default='post'
         Side of padded arrays that holds the padding.
     truncating : {'pre', 'post'}, default='pre'
@@ -593,7 +745,7 @@ SHARED_PARAMETERS = """\
         Maximum number of epochs (passes over the training data) per call to
         ``fit``.
     batch_size : int or 'auto', default='auto'
-        Sequences per training step; ``'auto'`` is ``min(200, n_samples)``.
+        Sequences per training step; ``'auto'`` is ``min(32, n_samples)``.
         Larger values are clipped to the number of samples.
     optimizer : {'adam', 'sgd', 'rmsprop'}, default='adam'
         Keras optimizer.
@@ -615,8 +767,8 @@ SHARED_PARAMETERS = """\
         Hold out ``validation_fraction`` of the training data (stratified by
         class for a classifier) and stop when its score (accuracy, or R² for
         a regressor) has not improved by ``tol`` for ``n_iter_no_change``
-        epochs; the weights of the best epoch are kept. Ignored by
-        ``partial_fit``.
+        epochs; the weights of the best epoch are kept. ``partial_fit``
+        refuses it.
     validation_fraction : float, default=0.1
         Share of the training data held out with ``early_stopping``.
     tol : float, default=1e-4
@@ -651,6 +803,14 @@ SHARED_ATTRIBUTES = """\
         per step) the number of columns, as in scikit-learn; 1 for token ids.
     feature_names_in_ : ndarray of shape (n_features_in_,)
         Column names, when fit on a DataFrame with string column names.
+    window_ : int
+        Steps averaged into one network step (1 for token ids).
+    feature_mean_ : ndarray of shape (n_features,) or None
+        With ``scaling='feature'``: the mean of each feature over the real
+        (windowed) training steps; None otherwise.
+    feature_scale_ : ndarray of shape (n_features,) or None
+        With ``scaling='feature'``: the standard deviation of each feature
+        (1 where it is constant); None otherwise.
     model_ : keras.Model
         The trained network, mapping ``[values, lengths]`` (right-padded
         steps and true lengths) to its outputs (class logits, or values).
@@ -672,11 +832,31 @@ SHARED_ATTRIBUTES = """\
 """
 
 
+def _entries(text):
+    """numpydoc entries of ``text``, keyed by the name they document."""
+    entries = re.split(r"\n(?=    \w)", text.rstrip("\n"))
+    return {entry.split(" :")[0].strip(): entry + "\n" for entry in entries}
+
+
 def with_shared_docs(cls):
-    """Fill the parameters and attributes every estimator shares into its docstring."""
+    """Fill the shared parameters and attributes into the class docstring.
+
+    Only the parameters of the class's own ``__init__`` are documented (the
+    tagger has no ``pooling`` or ``window``), and only the attributes that go
+    with them.
+    """
+    names = set(inspect.signature(cls.__init__).parameters)
+    parameters = "".join(
+        entry for name, entry in _entries(SHARED_PARAMETERS).items() if name in names
+    )
+    attributes = "".join(
+        entry
+        for name, entry in _entries(SHARED_ATTRIBUTES).items()
+        if name != "window_" or "window" in names
+    )
     cls.__doc__ = cls.__doc__.replace(
-        "    %(shared_parameters)s\n", SHARED_PARAMETERS
-    ).replace("    %(shared_attributes)s\n", SHARED_ATTRIBUTES)
+        "    %(shared_parameters)s\n", parameters
+    ).replace("    %(shared_attributes)s\n", attributes)
     return cls
 
 

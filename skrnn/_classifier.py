@@ -2,17 +2,31 @@
 
 import keras
 import numpy as np
-from sklearn.base import ClassifierMixin, _fit_context
+from sklearn.base import ClassifierMixin
 from sklearn.metrics import accuracy_score
-from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
 from sklearn.utils.validation import column_or_1d
 
-from skrnn._base import BaseSequenceRNN, store_params, with_shared_docs
-from skrnn._training import Dataset, classification_logs, log_softmax
+from skrnn._base import BaseSequenceRNN, Head, Targets, store_params, with_shared_docs
+from skrnn._fixes import StrOptions, _fit_context
+from skrnn._predict import log_softmax, predict_outputs
+from skrnn._training import Dataset
 
-__all__ = ["SequenceRNNClassifier"]
+__all__ = ["SequenceRNNClassifier", "classification_logs"]
+
+
+def classification_logs(model, data):
+    """Held-out ``val_loss`` (log loss) and ``val_accuracy``, weighted."""
+    logits = predict_outputs(model, data.values, data.lengths)
+    picked = log_softmax(logits)[np.arange(len(data)), data.targets]
+    weights = data.weights / data.weights.sum()
+    return {
+        "val_loss": float(-(weights * picked).sum()),
+        "val_accuracy": float(
+            (weights * (logits.argmax(axis=1) == data.targets)).sum()
+        ),
+    }
 
 
 @with_shared_docs
@@ -83,7 +97,10 @@ class SequenceRNNClassifier(ClassifierMixin, BaseSequenceRNN):
         activation="tanh",
         dropout=0.0,
         recurrent_dropout=0.0,
+        pooling="last",
         embedding_dim=None,
+        scaling=None,
+        window=1,
         padding="post",
         truncating="pre",
         maxlen=None,
@@ -149,7 +166,10 @@ class SequenceRNNClassifier(ClassifierMixin, BaseSequenceRNN):
             self._check_labels_known(y, classes)
         else:
             classes = np.unique(y)
-        return Dataset(values, lengths, np.searchsorted(classes, y)), classes
+        return Targets(
+            Dataset(values, lengths, np.searchsorted(classes, y)),
+            {"classes_": classes},
+        )
 
     def _check_labels_known(self, y, classes):
         unseen = np.setdiff1d(np.unique(y), classes)
@@ -159,10 +179,11 @@ class SequenceRNNClassifier(ClassifierMixin, BaseSequenceRNN):
                 f"{classes.tolist()} given on the first call to partial_fit."
             )
 
-    def _sample_weights(self, sample_weight, data, classes, partial):
+    def _sample_weights(self, sample_weight, targets, partial):
         """Per-sequence weights: ``sample_weight`` times ``class_weight``."""
-        weights = super()._sample_weights(sample_weight, data, classes, partial)
-        targets = data.targets
+        weights = super()._sample_weights(sample_weight, targets, partial)
+        classes = targets.attributes["classes_"]
+        targets = targets.data.targets
         if self.class_weight is not None:
             if isinstance(self.class_weight, str):
                 if partial:
@@ -196,15 +217,16 @@ class SequenceRNNClassifier(ClassifierMixin, BaseSequenceRNN):
     def _stratify(self, data):
         return data.targets
 
-    def _build_head(self, classes, dtype):
-        loss = keras.losses.SparseCategoricalCrossentropy(from_logits=True, dtype=dtype)
-        metrics = [keras.metrics.SparseCategoricalAccuracy(name="accuracy")]
-        return len(classes), loss, metrics, {}
+    def _head(self, attributes, dtype):
+        return Head(
+            n_outputs=len(attributes["classes_"]),
+            loss=keras.losses.SparseCategoricalCrossentropy(
+                from_logits=True, dtype=dtype
+            ),
+            metrics=[keras.metrics.SparseCategoricalAccuracy(name="accuracy")],
+        )
 
     _validation_logs = staticmethod(classification_logs)
-
-    def _set_head(self, classes):
-        self.classes_ = classes
 
     # ---------------------------------------------------------------- fitting
 

@@ -16,8 +16,27 @@ Only the public Keras API is used, so the graph is backend-neutral.
 """
 
 import keras
+import numpy as np
 
-__all__ = ["build_model", "LastStep", "LengthMask", "L2Penalty", "RealStepFeature"]
+__all__ = [
+    "OPTIMIZERS",
+    "build_model",
+    "compile_model",
+    "AttentionPooling",
+    "LastStep",
+    "LengthMask",
+    "L2Penalty",
+    "RealStepFeature",
+    "StepPooling",
+]
+
+POOLINGS = ("last", "mean", "max", "attention")
+
+OPTIMIZERS = {
+    "adam": keras.optimizers.Adam,
+    "rmsprop": keras.optimizers.RMSprop,
+    "sgd": keras.optimizers.SGD,
+}
 
 _CELLS = {
     "simple": keras.layers.SimpleRNN,
@@ -92,6 +111,94 @@ class LastStep(keras.layers.Layer):
         )
 
 
+class _LengthPooling(keras.layers.Layer):
+    """A pooling over steps that reads real steps from lengths, not from a mask.
+
+    A Keras mask that arrives with the outputs (from a bidirectional layer)
+    says the same as the lengths; it is consumed here, not passed on.
+    """
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.supports_masking = True
+
+    def compute_mask(self, inputs, previous_mask=None):
+        return None
+
+    def compute_output_spec(self, outputs, lengths):
+        return keras.KerasTensor(
+            (outputs.shape[0], outputs.shape[2]), dtype=outputs.dtype
+        )
+
+
+def _real_steps(outputs, lengths):
+    """``(batch, time, 1)`` boolean: True on each row's real steps."""
+    steps = keras.ops.arange(keras.ops.shape(outputs)[1], dtype=lengths.dtype)
+    real = keras.ops.expand_dims(steps, 0) < keras.ops.expand_dims(lengths, 1)
+    return keras.ops.expand_dims(real, -1)
+
+
+@keras.saving.register_keras_serializable(package="skrnn")
+class StepPooling(_LengthPooling):
+    """Mean or max of each row's outputs over its real steps only.
+
+    Called as ``StepPooling(mode)(outputs, lengths)`` on ``(batch, time,
+    units)`` outputs; returns ``(batch, units)``. Steps past ``lengths[i]``
+    never enter the result, whatever they hold.
+    """
+
+    def __init__(self, mode="mean", **kwargs):
+        super().__init__(**kwargs)
+        if mode not in ("mean", "max"):
+            raise ValueError(f"mode must be 'mean' or 'max'; got {mode!r}.")
+        self.mode = mode
+
+    def call(self, outputs, lengths):
+        real = _real_steps(outputs, lengths)
+        if self.mode == "max":
+            dtype = keras.backend.standardize_dtype(outputs.dtype)
+            lowest = keras.ops.cast(float(np.finfo(dtype).min), dtype)
+            return keras.ops.max(keras.ops.where(real, outputs, lowest), axis=1)
+        weights = keras.ops.cast(real, outputs.dtype)
+        total = keras.ops.sum(outputs * weights, axis=1)
+        return total / keras.ops.sum(weights, axis=1)
+
+    def get_config(self):
+        return {**super().get_config(), "mode": self.mode}
+
+
+@keras.saving.register_keras_serializable(package="skrnn")
+class AttentionPooling(_LengthPooling):
+    """Weighted mean of each row's outputs over its real steps, weights learned.
+
+    A linear score per step, ``outputs @ kernel``, goes through a softmax
+    over the real steps only (padding gets no weight), and the outputs are
+    averaged with those weights. Called as ``AttentionPooling()(outputs,
+    lengths)``; returns ``(batch, units)``.
+    """
+
+    def __init__(self, seed=None, **kwargs):
+        super().__init__(**kwargs)
+        self.seed = seed
+
+    def build(self, outputs_shape, lengths_shape=None):
+        self.kernel = self.add_weight(
+            shape=(outputs_shape[-1], 1),
+            initializer=keras.initializers.GlorotUniform(seed=self.seed),
+            name="kernel",
+        )
+
+    def call(self, outputs, lengths):
+        real = _real_steps(outputs, lengths)
+        scores = keras.ops.matmul(outputs, self.kernel)
+        scores = keras.ops.where(real, scores, keras.ops.cast(-1e9, scores.dtype))
+        weights = keras.ops.softmax(scores, axis=1)
+        return keras.ops.sum(outputs * weights, axis=1)
+
+    def get_config(self):
+        return {**super().get_config(), "seed": self.seed}
+
+
 @keras.saving.register_keras_serializable(package="skrnn")
 class L2Penalty(keras.regularizers.Regularizer):
     """``alpha * sum(w ** 2)``, returned in Keras' float type.
@@ -129,6 +236,7 @@ def build_model(
     dtype="float32",
     per_step=False,
     past_end=None,
+    pooling="last",
 ):
     """Build an uncompiled model mapping ``[values, lengths]`` to output logits.
 
@@ -225,7 +333,7 @@ def build_model(
     for depth, n_units in enumerate(units):
         name = f"{cell}_rnn_{depth}"
         if bidirectional:
-            return_sequences = per_step or depth < len(units) - 1
+            return_sequences = per_step or pooling != "last" or depth < len(units) - 1
             # An explicit backward layer, so it gets its own seeds (a copy of the
             # forward layer would start from identical weights).
             layer = keras.layers.Bidirectional(
@@ -239,8 +347,17 @@ def build_model(
             hidden = layer(hidden, mask=mask)
         else:
             hidden = recurrent_layer(n_units, True, name)(hidden)
-    if not bidirectional and not per_step:
-        hidden = LastStep(dtype=dtype, name="last_step")(hidden, lengths)
+    if not per_step:
+        if pooling in ("mean", "max"):
+            hidden = StepPooling(pooling, dtype=dtype, name=f"{pooling}_pooling")(
+                hidden, lengths
+            )
+        elif pooling == "attention":
+            hidden = AttentionPooling(
+                seed=next(seeds), dtype=dtype, name="attention_pooling"
+            )(hidden, lengths)
+        elif not bidirectional:
+            hidden = LastStep(dtype=dtype, name="last_step")(hidden, lengths)
     logits = keras.layers.Dense(
         n_outputs,
         kernel_initializer=keras.initializers.GlorotUniform(seed=next(seeds)),
@@ -249,3 +366,51 @@ def build_model(
         name="logits",
     )(hidden)
     return keras.Model([values, lengths], logits, name="sequence_rnn")
+
+
+def compile_model(
+    model,
+    *,
+    loss,
+    metrics,
+    optimizer="adam",
+    learning_rate=0.001,
+    momentum=0.9,
+    clipnorm=None,
+):
+    """Compile ``model`` with one of ``OPTIMIZERS`` and build its slots.
+
+    Parameters
+    ----------
+    model : keras.Model
+        Model from :func:`build_model`.
+    loss : keras.losses.Loss
+        Training loss.
+    metrics : list of keras.metrics.Metric
+        Metrics reported per epoch.
+    optimizer : {'adam', 'rmsprop', 'sgd'}, default='adam'
+        Optimizer name.
+    learning_rate : float, default=0.001
+        Initial learning rate.
+    momentum : float, default=0.9
+        Momentum of ``'sgd'``.
+    clipnorm : float, default=None
+        Clip each gradient to this norm; None: no clipping.
+
+    Returns
+    -------
+    model : keras.Model
+        The same model, compiled.
+    """
+    options = {"momentum": momentum} if optimizer == "sgd" else {}
+    model.compile(
+        optimizer=OPTIMIZERS[optimizer](
+            learning_rate=learning_rate, clipnorm=clipnorm, **options
+        ),
+        loss=loss,
+        metrics=metrics,
+    )
+    # Created here, the optimizer's slots are not created inside the first
+    # traced training step, which TensorFlow would then trace a second time.
+    model.optimizer.build(model.trainable_variables)
+    return model

@@ -1,19 +1,138 @@
-"""Standardise sequence features over real steps, keeping the input's layout."""
+"""Scaling and resampling of sequences over their real steps; numpy only.
+
+:class:`SequenceStandardScaler` is the pipeline step; the functions below work
+on the canonical ``(values, lengths)`` form and also serve the estimators'
+built-in ``scaling`` and ``window``.
+"""
 
 from numbers import Real
 
 import numpy as np
-from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
-from sklearn.utils._param_validation import StrOptions
+from sklearn.base import BaseEstimator, OneToOneFeatureMixin, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
-from skrnn._base import SequenceInputMixin
+from skrnn._fixes import StrOptions, _fit_context, _get_output_config
 from skrnn._sequences import is_ragged, locate, real_step_mask
+from skrnn._validation import SequenceInputMixin
 
-__all__ = ["SequenceStandardScaler"]
+__all__ = [
+    "SequenceStandardScaler",
+    "feature_statistics",
+    "standardize",
+    "window_means",
+    "zscore_sequences",
+]
 
 
-class SequenceStandardScaler(TransformerMixin, SequenceInputMixin, BaseEstimator):
+def feature_statistics(steps):
+    """Mean, variance and divisor of each feature over the rows of ``steps``.
+
+    Parameters
+    ----------
+    steps : ndarray of shape (n_steps, n_features)
+        Real steps only.
+
+    Returns
+    -------
+    mean, var, scale : ndarray of shape (n_features,)
+        float64 statistics; ``scale`` is the standard deviation, or 1 where a
+        feature is constant (it is then left unscaled, not divided by zero).
+    """
+    mean = steps.mean(axis=0, dtype=np.float64)
+    var = steps.var(axis=0, dtype=np.float64)
+    scale = np.sqrt(var)
+    return mean, var, np.where(scale > 10 * np.finfo(scale.dtype).eps, scale, 1.0)
+
+
+def _real(values, lengths):
+    return np.arange(values.shape[1]) < lengths[:, None]
+
+
+def standardize(values, lengths, mean, scale):
+    """Canonical ``values`` with real steps standardised and padding kept at zero.
+
+    Parameters
+    ----------
+    values : ndarray of shape (n, T, n_features)
+        Right-padded sequences.
+    lengths : ndarray of int of shape (n,)
+        True lengths.
+    mean, scale : ndarray of shape (n_features,)
+        Subtracted, then divided by.
+
+    Returns
+    -------
+    scaled : ndarray
+        A new array of the dtype of ``values``.
+    """
+    real = _real(values, lengths)[..., None]
+    scaled = (values - mean.astype(values.dtype)) / scale.astype(values.dtype)
+    return np.where(real, scaled, 0).astype(values.dtype, copy=False)
+
+
+def zscore_sequences(values, lengths):
+    """Standardise each feature of each sequence by its own real steps.
+
+    Parameters
+    ----------
+    values : ndarray of shape (n, T, n_features)
+        Right-padded sequences.
+    lengths : ndarray of int of shape (n,)
+        True lengths.
+
+    Returns
+    -------
+    scaled : ndarray
+        A new array of the dtype of ``values``; a feature constant over a
+        sequence becomes zero there.
+    """
+    real = _real(values, lengths)[..., None]
+    count = lengths.astype(np.float64)[:, None]
+    data = np.where(real, values, 0).astype(np.float64)
+    mean = data.sum(axis=1) / count
+    centred = np.where(real, data - mean[:, None], 0)
+    std = np.sqrt((centred**2).sum(axis=1) / count)
+    std = np.where(std > 1e-8 * (1 + np.abs(mean)), std, 1.0)
+    return (centred / std[:, None]).astype(values.dtype)
+
+
+def window_means(values, lengths, window):
+    """Downsample sequences by the mean of each ``window`` consecutive real steps.
+
+    Parameters
+    ----------
+    values : ndarray of shape (n, T, n_features)
+        Right-padded sequences.
+    lengths : ndarray of int of shape (n,)
+        True lengths.
+    window : int
+        Steps averaged into one; a sequence's last window averages only the
+        real steps it holds.
+
+    Returns
+    -------
+    values : ndarray of shape (n, ceil(T / window), n_features)
+        Right-padded means, zero past each new length.
+    lengths : ndarray of shape (n,)
+        ``ceil(lengths / window)``.
+    """
+    if window == 1:
+        return values, lengths
+    n, width, n_features = values.shape
+    n_windows = -(-width // window)
+    padded = np.zeros((n, n_windows * window, n_features), dtype=np.float64)
+    padded[:, :width] = np.where(_real(values, lengths)[..., None], values, 0)
+    sums = padded.reshape(n, n_windows, window, n_features).sum(axis=2)
+    starts = np.arange(n_windows) * window
+    counts = np.clip(lengths[:, None] - starts, 0, window)
+    means = sums / np.maximum(counts, 1)[..., None]
+    new_lengths = (-(-lengths // window)).astype(lengths.dtype)
+    return means.astype(values.dtype), new_lengths
+
+
+class SequenceStandardScaler(
+    OneToOneFeatureMixin, TransformerMixin, SequenceInputMixin, BaseEstimator
+):
     """Standardise each feature of variable-length sequences.
 
     The mean and standard deviation of each feature are computed over the real
@@ -22,6 +141,11 @@ class SequenceStandardScaler(TransformerMixin, SequenceInputMixin, BaseEstimator
     the input: a ragged list stays a list of arrays of the same shapes, a
     padded array keeps its padding (NaN stays NaN). scikit-learn's
     ``StandardScaler`` cannot take 3-D or ragged input, and would count padding.
+
+    ``set_output(transform="pandas")`` works for 2-D input (a DataFrame of
+    univariate sequences, one column per step): a DataFrame with the same
+    columns and index comes back. 3-D and ragged input have no table form,
+    so pandas output is refused for them with an error.
 
     Parameters
     ----------
@@ -135,17 +259,22 @@ class SequenceStandardScaler(TransformerMixin, SequenceInputMixin, BaseEstimator
         """
         _, steps, scaled = self._locate(X, sequence_length, reset=True)
         real = steps[scaled]
-        self.mean_ = real.mean(axis=0, dtype=np.float64)
-        self.var_ = real.var(axis=0, dtype=np.float64)
-        scale = np.sqrt(self.var_)
-        # A constant feature is left unscaled rather than divided by zero.
-        self.scale_ = np.where(scale > 10 * np.finfo(scale.dtype).eps, scale, 1.0)
+        self.mean_, self.var_, self.scale_ = feature_statistics(real)
         self.n_samples_seen_ = len(real)
         return self
 
     def _apply(self, X, sequence_length, forward):
         check_is_fitted(self)
         checked, steps, scaled = self._locate(X, sequence_length, reset=False)
+        container = _get_output_config("transform", self)["dense"]
+        if container != "default" and (is_ragged(checked) or checked.ndim != 2):
+            raise ValueError(
+                f'set_output(transform="{container}") needs 2-D input (one column '
+                "per step), which maps to a table; got "
+                + ("ragged sequences" if is_ragged(checked) else "a 3-D array")
+                + ", whose output has no table form. Use "
+                'set_output(transform="default") for 3-D or ragged input.'
+            )
         out = steps.copy()
         shift = self.mean_ if self.with_mean else 0.0
         scale = self.scale_ if self.with_std else 1.0

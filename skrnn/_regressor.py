@@ -6,8 +6,9 @@ from sklearn.base import RegressorMixin
 from sklearn.metrics import r2_score
 from sklearn.utils.validation import check_array
 
-from skrnn._base import BaseSequenceRNN, with_shared_docs
-from skrnn._training import Dataset, predict_logits
+from skrnn._base import BaseSequenceRNN, Head, Targets, with_shared_docs
+from skrnn._predict import predict_outputs
+from skrnn._training import Dataset
 
 __all__ = ["SequenceRNNRegressor"]
 
@@ -92,14 +93,19 @@ class SequenceRNNRegressor(RegressorMixin, BaseSequenceRNN):
                 f"sequence but the network was fitted with {self.n_outputs_}. Set "
                 "warm_start=False to train a new network."
             )
-        return Dataset(values, lengths, targets), (targets.shape[1], y.ndim)
+        return Targets(
+            Dataset(values, lengths, targets),
+            {"n_outputs_": targets.shape[1], "_y_ndim": y.ndim},
+        )
 
-    def _build_head(self, head, dtype):
-        loss = keras.losses.MeanSquaredError(dtype=dtype)
-        return head[0], loss, [], {}
+    def _head(self, attributes, dtype):
+        return Head(
+            n_outputs=attributes["n_outputs_"],
+            loss=keras.losses.MeanSquaredError(dtype=dtype),
+        )
 
     def _validation_logs(self, model, data):
-        predicted = predict_logits(model, data.values, data.lengths)
+        predicted = predict_outputs(model, data.values, data.lengths)
         return {
             "val_loss": float(
                 np.average(
@@ -111,9 +117,6 @@ class SequenceRNNRegressor(RegressorMixin, BaseSequenceRNN):
                 r2_score(data.targets, predicted, sample_weight=data.weights)
             ),
         }
-
-    def _set_head(self, head):
-        self.n_outputs_, self._y_ndim = head
 
     # ------------------------------------------------------------- prediction
 

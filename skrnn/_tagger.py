@@ -4,12 +4,13 @@ from numbers import Integral
 
 import keras
 import numpy as np
-from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_is_fitted
 
-from skrnn._base import BaseSequenceRNN, store_params, with_shared_docs
+from skrnn._base import BaseSequenceRNN, Head, Targets, store_params, with_shared_docs
+from skrnn._fixes import Interval
+from skrnn._predict import log_softmax, predict_outputs
 from skrnn._sequences import pad_steps
-from skrnn._training import Dataset, log_softmax, predict_logits
+from skrnn._training import Dataset
 
 __all__ = ["SequenceRNNTagger"]
 
@@ -89,8 +90,13 @@ class SequenceRNNTagger(BaseSequenceRNN):
 
     _score_name = "accuracy"
 
+    # Every step gets a label, so steps are neither pooled nor averaged.
     _parameter_constraints = {
-        **BaseSequenceRNN._parameter_constraints,
+        **{
+            name: constraint
+            for name, constraint in BaseSequenceRNN._parameter_constraints.items()
+            if name not in ("pooling", "window")
+        },
         "eos_label": "no_validation",
         "max_output_length": [Interval(Integral, 0, None, closed="left"), None],
     }
@@ -105,6 +111,7 @@ class SequenceRNNTagger(BaseSequenceRNN):
         dropout=0.0,
         recurrent_dropout=0.0,
         embedding_dim=None,
+        scaling=None,
         padding="post",
         truncating="pre",
         maxlen=None,
@@ -136,6 +143,9 @@ class SequenceRNNTagger(BaseSequenceRNN):
         tags = super().__sklearn_tags__()
         tags.target_tags.required = True
         return tags
+
+    def _window_param(self):
+        return 1
 
     # ------------------------------------------------------------------ steps
 
@@ -245,28 +255,28 @@ class SequenceRNNTagger(BaseSequenceRNN):
                 targets[i, len(labels)] = eos
             counted[i, : len(labels) + self._eos_mode] = 1.0
         data = Dataset(pad_steps(values, width), lengths, targets, counted, steps)
-        return data, classes
+        return Targets(data, {"classes_": classes})
 
-    def _sample_weights(self, sample_weight, data, classes, partial):
+    def _sample_weights(self, sample_weight, targets, partial):
         """Each sequence's weight spread over its counted steps."""
-        weights = super()._sample_weights(sample_weight, data, classes, partial)
-        return data.weights * weights[:, None]
+        weights = super()._sample_weights(sample_weight, targets, partial)
+        return targets.data.weights * weights[:, None]
 
-    def _build_head(self, classes, dtype):
-        loss = keras.losses.SparseCategoricalCrossentropy(
-            from_logits=True, reduction="mean_with_sample_weight", dtype=dtype
+    def _head(self, attributes, dtype):
+        return Head(
+            n_outputs=len(attributes["classes_"]) + self._eos_mode,
+            loss=keras.losses.SparseCategoricalCrossentropy(
+                from_logits=True, reduction="mean_with_sample_weight", dtype=dtype
+            ),
+            metrics=[keras.metrics.SparseCategoricalAccuracy(name="accuracy")],
+            per_step=True,
+            past_end=(self.max_output_length or 0) if self._eos_mode else None,
         )
-        metrics = [keras.metrics.SparseCategoricalAccuracy(name="accuracy")]
-        options = {
-            "per_step": True,
-            "past_end": (self.max_output_length or 0) if self._eos_mode else None,
-        }
-        return len(classes) + self._eos_mode, loss, metrics, options
 
     def _validation_logs(self, model, data):
         # Steps past a batch's width are NaN; they are never counted.
         log_proba = log_softmax(
-            predict_logits(model, data.values, data.lengths, data.steps)
+            predict_outputs(model, data.values, data.lengths, data.steps)
         )
         counted = data.weights
         picked = np.take_along_axis(log_proba, data.targets[..., None], axis=2)[..., 0]
@@ -279,15 +289,14 @@ class SequenceRNNTagger(BaseSequenceRNN):
             "val_accuracy": float((right * counted).sum() / total),
         }
 
-    def _set_head(self, classes):
-        self.classes_ = classes
-
     # ------------------------------------------------------------- prediction
 
     def _step_log_proba(self, X, sequence_length):
         """Per-step log-probabilities and each sequence's number of steps."""
         check_is_fitted(self)
-        values, lengths = self._validate_X(X, sequence_length, reset=False)
+        values, lengths = self._network_input(
+            *self._validate_X(X, sequence_length, reset=False)
+        )
         steps = self._steps(lengths)
         return log_softmax(self._network_outputs(values, lengths, steps)), steps
 

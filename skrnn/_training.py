@@ -14,18 +14,10 @@ from dataclasses import dataclass, field
 import keras
 import numpy as np
 
-__all__ = [
-    "Dataset",
-    "Stopping",
-    "classification_logs",
-    "log_softmax",
-    "predict_logits",
-    "run_epochs",
-]
+from skrnn._predict import batch_values, partial_first
 
-# Sequences per compiled predict call: large enough to amortise the call, small
-# enough to keep a padded batch modest in memory.
-PREDICT_BATCH_SIZE = 1024
+__all__ = ["Dataset", "Stopping", "run_epochs"]
+
 # The adaptive learning rate is divided until it falls below this, as in
 # MLPClassifier.
 MIN_LEARNING_RATE = 1e-6
@@ -33,8 +25,6 @@ MIN_LEARNING_RATE = 1e-6
 # batch holds sequences of similar length and is padded little.
 BUCKET_WINDOW = 32
 LENGTH_JITTER = 0.1
-# Under JAX, batch widths are rounded up to a multiple of this many steps.
-JAX_WIDTH_STEP = 32
 
 
 @dataclass
@@ -72,89 +62,21 @@ class Dataset:
             # Per-step targets are cut to the batch's width like the values.
             targets, weights = targets[:, :width], weights[:, :width]
         return (
-            [_batch_values(self.values, index, width), self.lengths[index]],
+            [batch_values(self.values, index, width), self.lengths[index]],
             targets,
             weights,
         )
-
-
-def _batch_values(values, batch, width):
-    """``values[batch]`` cut to ``width`` steps (rounded up under JAX).
-
-    Under JAX every new input shape is compiled anew, so widths are rounded up
-    to a multiple of ``JAX_WIDTH_STEP`` (at most the longest sequence): a
-    bounded set of shapes, and none added for fixed-length data. TensorFlow
-    relaxes its traced signature to any width after the second one, so it gets
-    each batch's exact width.
-    """
-    if keras.backend.backend() == "jax":
-        width = -(-width // JAX_WIDTH_STEP) * JAX_WIDTH_STEP
-    return values[batch, :width]
-
-
-def log_softmax(logits):
-    """Log-probabilities over the last axis of float64 logits, computed stably."""
-    shifted = logits - logits.max(axis=-1, keepdims=True)
-    return shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
-
-
-def predict_logits(model, values, lengths, steps=None):
-    """Run ``model`` on every sequence, in batches of similar length.
-
-    Parameters
-    ----------
-    model : keras.Model
-        Model taking ``[values, lengths]``.
-    values : ndarray
-        Right-padded sequences.
-    lengths : ndarray of int
-        True lengths.
-    steps : ndarray of int, default=None
-        Steps each sequence runs for, when the model reads past the input's
-        end (``values`` must be that wide); None: ``lengths``.
-
-    Returns
-    -------
-    outputs : ndarray of shape (n_sequences, n_outputs) or \
-            (n_sequences, n_steps, n_outputs)
-        Model outputs in the caller's order, as float64; per-step outputs are
-        padded with NaN past each batch's width.
-    """
-    steps = lengths if steps is None else steps
-    # Sorting by length lets each batch stop at its own longest sequence.
-    order = np.argsort(steps, kind="stable")
-    outputs = None
-    for batch in _partial_first(
-        [
-            order[i : i + PREDICT_BATCH_SIZE]
-            for i in range(0, len(order), PREDICT_BATCH_SIZE)
-        ]
-    ):
-        width = steps[batch[-1]]
-        result = model.predict_on_batch(
-            [_batch_values(values, batch, width), lengths[batch]]
-        )
-        if outputs is None:
-            shape = (len(order),) + result.shape[1:]
-            if result.ndim == 3:
-                shape = (len(order), values.shape[1], result.shape[2])
-            outputs = np.full(shape, np.nan)
-        if result.ndim == 3:
-            outputs[batch, : result.shape[1]] = result
-        else:
-            outputs[batch] = result
-    return outputs
 
 
 @dataclass
 class Stopping:
     """MLPClassifier's convergence rule, with an optional adaptive learning rate.
 
-    ``is_stale`` takes the epoch's monitored value (higher is better) and tells
-    whether ``n_iter_no_change`` epochs in a row failed to beat the best value
-    by ``tol``; the count then restarts. With ``adaptive``, a stale run divides
-    the learning rate by 5 instead of stopping, until it would fall below
-    ``MIN_LEARNING_RATE``.
+    :meth:`record_epoch` takes the epoch's monitored value (higher is better).
+    When ``n_iter_no_change`` epochs in a row fail to beat the best value by
+    ``tol``, the count restarts and training either stops or, with
+    ``adaptive``, goes on with the optimizer's learning rate divided by 5,
+    until it would fall below ``MIN_LEARNING_RATE``.
     """
 
     tol: float
@@ -163,14 +85,21 @@ class Stopping:
     best: float = -np.inf
     stale_epochs: int = 0
 
-    def is_stale(self, value):
+    def record_epoch(self, value, optimizer, verbose=0):
+        """Count one epoch; lower the learning rate if due; return True to stop."""
         improved = value > self.best + self.tol
         self.best = max(self.best, value)
         self.stale_epochs = 0 if improved else self.stale_epochs + 1
         if self.stale_epochs < self.n_iter_no_change:
             return False
         self.stale_epochs = 0
-        return True
+        reduced = float(keras.ops.convert_to_numpy(optimizer.learning_rate)) / 5
+        if not self.adaptive or reduced < MIN_LEARNING_RATE:
+            return True
+        optimizer.learning_rate = reduced
+        if verbose:
+            print(f"Learning rate divided by 5: {reduced:.2e}")
+        return False
 
 
 @dataclass
@@ -180,18 +109,6 @@ class EpochResult:
     history: dict
     converged: bool = False
     best_weights: list = field(default=None, repr=False)
-
-
-def _partial_first(batches):
-    """Put a smaller last batch first.
-
-    Keras compiles one graph for the first batch's exact shape and, at the
-    first different shape, one relaxed graph for all shapes; a batch that
-    differs in both size and width early keeps it at those two traces.
-    """
-    if len(batches) > 1 and len(batches[-1]) < len(batches[0]):
-        return [batches[-1], *batches[:-1]]
-    return batches
 
 
 def _batches(lengths, batch_size, shuffle, rng):
@@ -205,7 +122,7 @@ def _batches(lengths, batch_size, shuffle, rng):
     n_samples = len(lengths)
     if not shuffle:
         order = np.arange(n_samples)
-        return _partial_first(
+        return partial_first(
             [order[i : i + batch_size] for i in range(0, n_samples, batch_size)]
         )
     order = rng.permutation(n_samples)
@@ -221,20 +138,7 @@ def _batches(lengths, batch_size, shuffle, rng):
     # Only the last batch can be smaller; it stays first (see _partial_first).
     last = batches.pop()
     batches = [batches[i] for i in rng.permutation(len(batches))]
-    return _partial_first([*batches, last])
-
-
-def classification_logs(model, data):
-    """Held-out ``val_loss`` (log loss) and ``val_accuracy``, weighted."""
-    logits = predict_logits(model, data.values, data.lengths)
-    picked = log_softmax(logits)[np.arange(len(data)), data.targets]
-    weights = data.weights / data.weights.sum()
-    return {
-        "val_loss": float(-(weights * picked).sum()),
-        "val_accuracy": float(
-            (weights * (logits.argmax(axis=1) == data.targets)).sum()
-        ),
-    }
+    return partial_first([*batches, last])
 
 
 def run_epochs(
@@ -343,14 +247,9 @@ def run_epochs(
             monitored = (
                 epoch_logs[monitor] if validation is not None else -epoch_logs["loss"]
             )
-            if stopping.is_stale(monitored):
-                reduced = float(model.optimizer.learning_rate.numpy()) / 5
-                if not stopping.adaptive or reduced < MIN_LEARNING_RATE:
-                    result.converged = True
-                    break
-                model.optimizer.learning_rate = reduced
-                if verbose:
-                    print(f"Learning rate divided by 5: {reduced:.2e}")
+            if stopping.record_epoch(monitored, model.optimizer, verbose):
+                result.converged = True
+                break
         if model.stop_training:
             break
     callback_list.on_train_end(epoch_logs)

@@ -110,3 +110,29 @@ def test_pipeline_and_grid_search_with_classifier():
         SequenceRNNClassifier(units=4, max_iter=3, random_state=0),
     ).fit(X, Y)
     np.testing.assert_allclose(got, plain.predict_proba(X), rtol=1e-10)
+
+
+def test_pandas_output_keeps_columns_and_index():
+    pd = pytest.importorskip("pandas")
+    frame = pd.DataFrame(
+        np.random.RandomState(0).normal(size=(6, 4)),
+        columns=["t0", "t1", "t2", "t3"],
+        index=[10, 11, 12, 13, 14, 15],
+    )
+    scaler = SequenceStandardScaler().set_output(transform="pandas")
+    out = scaler.fit_transform(frame)
+    assert isinstance(out, pd.DataFrame)
+    assert list(out.columns) == list(frame.columns)
+    assert list(out.index) == list(frame.index)
+    np.testing.assert_allclose(
+        out.to_numpy(), SequenceStandardScaler().fit_transform(frame.to_numpy())
+    )
+    assert list(scaler.get_feature_names_out()) == list(frame.columns)
+
+
+def test_pandas_output_refuses_3d_and_ragged_input():
+    pytest.importorskip("pandas")
+    for data in (X, pad(X)):
+        scaler = SequenceStandardScaler().set_output(transform="pandas")
+        with pytest.raises(ValueError, match="needs 2-D input.*no table form"):
+            scaler.fit_transform(data)
