@@ -19,6 +19,7 @@ import numpy as np
 
 __all__ = [
     "Located",
+    "check_items_are_numbers",
     "is_ragged",
     "locate",
     "pad_steps",
@@ -204,9 +205,10 @@ def _as_number_array(item, where):
     if array.dtype.kind == "O":
         try:
             array = array.astype(np.float64)
-        except (TypeError, ValueError):
+        except (TypeError, ValueError) as error:
             raise TypeError(
-                f"{where} holds objects that are not numbers ({_describe(array)}). "
+                f"{where} holds objects that are not numbers ({_describe(array)}: "
+                f"{error}). "
                 "Sequences must hold numbers; encode strings or categories as "
                 "integer token ids (for example with sklearn's OrdinalEncoder) and "
                 "set embedding_dim."
@@ -220,6 +222,23 @@ def _as_number_array(item, where):
     if array.dtype.kind == "b":
         array = array.astype(np.int64)
     return array
+
+
+def check_items_are_numbers(X):
+    """Raise a TypeError naming the first sequence of ``X`` that is not numbers.
+
+    For a list, tuple or object array whose items are sequences: scikit-learn's
+    checks would convert it whole and report a cell without saying which
+    sequence holds it.
+    """
+    for i, item in enumerate(X):
+        if item is None or isinstance(item, (str, bytes, dict, set)):
+            raise TypeError(
+                f"Sequence {i} is {type(item).__name__}, not numbers. Each "
+                "sequence must be an array of numbers of shape (length,) or "
+                "(length, n_features)."
+            )
+        _as_number_array(item, f"Sequence {i}")
 
 
 def _stack_ragged(X, tokens):
@@ -350,12 +369,21 @@ def _check_sequence_length(sequence_length, n, n_steps):
             f"sequence_length has shape {lengths.shape}; expected one length per "
             f"sequence, shape ({n},)."
         )
-    if lengths.dtype.kind not in "iuf" or (
-        lengths.dtype.kind == "f" and not np.all(np.mod(lengths, 1) == 0)
-    ):
+    if lengths.dtype.kind not in "iuf":
         raise TypeError(
             f"sequence_length must hold whole numbers; got dtype {lengths.dtype}."
         )
+    if lengths.dtype.kind == "f":
+        with np.errstate(invalid="ignore"):
+            fractional = np.flatnonzero(
+                ~np.isfinite(lengths) | (np.mod(lengths, 1) != 0)
+            )
+        if fractional.size:
+            i = fractional[0]
+            raise TypeError(
+                f"sequence_length[{i}] = {lengths[i]} is not a whole number; each "
+                "length must be a whole number of steps."
+            )
     lengths = lengths.astype(np.intp)
     bad = np.flatnonzero((lengths < 1) | (lengths > n_steps))
     if bad.size:

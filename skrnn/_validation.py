@@ -11,7 +11,7 @@ from numbers import Number
 import numpy as np
 from sklearn.utils.validation import check_array, validate_data
 
-from skrnn._sequences import is_ragged
+from skrnn._sequences import check_items_are_numbers, is_ragged
 
 __all__ = ["FLOAT_DTYPES", "SequenceInputMixin"]
 
@@ -48,6 +48,11 @@ class SequenceInputMixin:
             )
         if is_ragged(X):
             return X, False
+        if (
+            isinstance(X, (list, tuple))
+            or getattr(getattr(X, "dtype", None), "kind", None) == "O"
+        ):
+            check_items_are_numbers(X)
         array = X if hasattr(X, "ndim") or hasattr(X, "shape") else np.asarray(X)
         if getattr(array, "dtype", None) is not None and array.dtype.kind in "USa":
             raise TypeError(
