@@ -18,6 +18,9 @@ from skrnn._predict import batch_values, partial_first
 
 __all__ = ["Dataset", "Stopping", "run_epochs"]
 
+# Training stops only after this many updates without improvement (and at
+# least n_iter_no_change epochs).
+MIN_STALE_UPDATES = 100
 # The adaptive learning rate is divided until it falls below this, as in
 # MLPClassifier.
 MIN_LEARNING_RATE = 1e-6
@@ -70,27 +73,39 @@ class Dataset:
 
 @dataclass
 class Stopping:
-    """MLPClassifier's convergence rule, with an optional adaptive learning rate.
+    """MLPClassifier's convergence rule, patient for at least some updates.
 
     :meth:`record_epoch` takes the epoch's monitored value (higher is better).
-    When ``n_iter_no_change`` epochs in a row fail to beat the best value by
-    ``tol``, the count restarts and training either stops or, with
-    ``adaptive``, goes on with the optimizer's learning rate divided by 5,
-    until it would fall below ``MIN_LEARNING_RATE``.
+    When ``patience`` epochs in a row fail to beat the best value by ``tol``,
+    the count restarts and training either stops or, with ``adaptive``, goes
+    on with the optimizer's learning rate divided by 5, until it would fall
+    below ``MIN_LEARNING_RATE``. ``patience`` is ``n_iter_no_change`` epochs,
+    or more on small data: enough epochs for ``min_stale_updates`` updates, so
+    a set that makes one or two updates per epoch is not stopped on its
+    initial plateau.
     """
 
     tol: float
     n_iter_no_change: int
     adaptive: bool
+    updates_per_epoch: int = 1
+    min_stale_updates: int = 0
     best: float = -np.inf
     stale_epochs: int = 0
+
+    @property
+    def patience(self):
+        """Stale epochs that end training (or lower the learning rate)."""
+        return max(
+            self.n_iter_no_change, -(-self.min_stale_updates // self.updates_per_epoch)
+        )
 
     def record_epoch(self, value, optimizer, verbose=0):
         """Count one epoch; lower the learning rate if due; return True to stop."""
         improved = value > self.best + self.tol
         self.best = max(self.best, value)
         self.stale_epochs = 0 if improved else self.stale_epochs + 1
-        if self.stale_epochs < self.n_iter_no_change:
+        if self.stale_epochs < self.patience:
             return False
         self.stale_epochs = 0
         reduced = float(keras.ops.convert_to_numpy(optimizer.learning_rate)) / 5

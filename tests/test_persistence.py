@@ -14,24 +14,11 @@ import keras
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import make_ragged
 from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 
 import skrnn
-from skrnn import SequenceRNNClassifier
-
-X, Y = make_ragged(n=30, seed=4)
-
-
-def small(**params):
-    params = {"units": 5, "max_iter": 3, "random_state": 0, **params}
-    return SequenceRNNClassifier(**params)
-
-
-@pytest.fixture(scope="module")
-def fitted():
-    return small().fit(X, Y)
+from skrnn import SequenceRNNClassifier, load
 
 
 def rewrite(path, target, document=None, network=None):
@@ -64,9 +51,12 @@ def document_of(path):
     ],
     ids=["int", "str", "bool", "float", "object"],
 )
-def test_save_load_round_trips_labels_and_predictions(tmp_path, labels):
+def test_save_load_round_trips_labels_and_predictions(
+    tmp_path, labels, make_classifier, persistence_data
+):
+    X, Y = persistence_data
     y = labels[Y]
-    clf = small().fit(X, y)
+    clf = make_classifier(units=5, max_iter=3).fit(X, y)
     path = tmp_path / "model.skrnn"
     assert clf.save(path) is clf
     loaded = skrnn.load(path)
@@ -89,7 +79,11 @@ def test_save_load_round_trips_labels_and_predictions(tmp_path, labels):
         )
 
 
-def test_loaded_estimator_keeps_training_like_the_original(tmp_path, fitted):
+def test_loaded_estimator_keeps_training_like_the_original(
+    tmp_path, persistence_classifier, persistence_data
+):
+    X, Y = persistence_data
+    fitted = persistence_classifier
     original = copy.deepcopy(fitted)
     original.save(tmp_path / "m.skrnn")
     loaded = skrnn.load(tmp_path / "m.skrnn")
@@ -101,20 +95,26 @@ def test_loaded_estimator_keeps_training_like_the_original(tmp_path, fitted):
     assert loaded.n_iter_ == original.n_iter_ == fitted.n_iter_ + 1
 
 
-def test_dataframe_column_names_survive(tmp_path):
+def test_dataframe_column_names_survive(tmp_path, make_classifier):
     frame = pd.DataFrame(
         np.random.RandomState(0).normal(size=(20, 4)), columns=list("abcd")
     )
     y = (frame["a"] > 0).astype(int)
-    clf = small().fit(frame, y)
+    clf = make_classifier(units=5, max_iter=3).fit(frame, y)
     clf.save(tmp_path / "frame.skrnn")
     loaded = skrnn.load(tmp_path / "frame.skrnn")
     np.testing.assert_array_equal(loaded.feature_names_in_, clf.feature_names_in_)
     np.testing.assert_array_equal(loaded.predict(frame), clf.predict(frame))
 
 
-def test_unfitted_and_non_json_parameters(tmp_path):
-    clf = small(random_state=np.random.RandomState(3), class_weight={0: 2.0})
+def test_unfitted_and_non_json_parameters(tmp_path, make_classifier, persistence_data):
+    X, _ = persistence_data
+    clf = make_classifier(
+        units=5,
+        max_iter=3,
+        random_state=np.random.RandomState(3),
+        class_weight={0: 2.0},
+    )
     clf.save(tmp_path / "unfitted.skrnn")
     loaded = skrnn.load(tmp_path / "unfitted.skrnn")
     with pytest.raises(NotFittedError):
@@ -122,15 +122,21 @@ def test_unfitted_and_non_json_parameters(tmp_path):
     assert loaded.class_weight == {0: 2.0}
     assert loaded.random_state.randint(1000) == np.random.RandomState(3).randint(1000)
     with pytest.warns(UserWarning, match="callbacks are code and are not saved"):
-        small(callbacks=[keras.callbacks.History()]).save(tmp_path / "cb.skrnn")
+        make_classifier(
+            units=5, max_iter=3, callbacks=[keras.callbacks.History()]
+        ).save(tmp_path / "cb.skrnn")
     assert skrnn.load(tmp_path / "cb.skrnn").callbacks is None
     with pytest.raises(ValueError, match="Cannot save parameter activation"):
-        small(activation=np.tanh).save(tmp_path / "fn.skrnn")
+        make_classifier(units=5, max_iter=3, activation=np.tanh).save(
+            tmp_path / "fn.skrnn"
+        )
     assert not (tmp_path / "fn.skrnn").exists()
 
 
-def test_stored_code_is_refused_and_never_run(tmp_path, fitted, monkeypatch):
-    fitted.save(tmp_path / "good.skrnn")
+def test_stored_code_is_refused_and_never_run(
+    tmp_path, persistence_classifier, monkeypatch
+):
+    persistence_classifier.save(tmp_path / "good.skrnn")
     marker = tmp_path / "ran"
     monkeypatch.setenv("SKRNN_TEST_MARKER", str(marker))
     inputs = keras.Input((None, 3))
@@ -149,9 +155,9 @@ def test_stored_code_is_refused_and_never_run(tmp_path, fitted, monkeypatch):
     assert not marker.exists()
 
 
-def test_tampered_files_are_refused(tmp_path, fitted):
+def test_tampered_files_are_refused(tmp_path, persistence_classifier):
     good = tmp_path / "good.skrnn"
-    fitted.save(good)
+    persistence_classifier.save(good)
     altered = rewrite(good, tmp_path / "altered.skrnn", network=b"PK not a model")
     with pytest.raises(ValueError, match="altered after saving"):
         skrnn.load(altered)
@@ -169,9 +175,12 @@ def test_tampered_files_are_refused(tmp_path, fitted):
         skrnn.load(rewrite(good, tmp_path / "param.skrnn", document))
 
 
-def test_newer_format_refused_other_versions_warn(tmp_path, fitted):
+def test_newer_format_refused_other_versions_warn(
+    tmp_path, persistence_classifier, persistence_data
+):
+    X, _ = persistence_data
     good = tmp_path / "good.skrnn"
-    fitted.save(good)
+    persistence_classifier.save(good)
     document = document_of(good)
     document["format_version"] = 99
     with pytest.raises(ValueError, match="format version 99, newer.*Upgrade skrnn"):
@@ -180,12 +189,16 @@ def test_newer_format_refused_other_versions_warn(tmp_path, fitted):
     document["versions"]["keras"] = "2.0.0"
     with pytest.warns(skrnn.InconsistentVersionWarning, match="keras 2.0.0"):
         loaded = skrnn.load(rewrite(good, tmp_path / "old.skrnn", document))
-    np.testing.assert_array_equal(loaded.predict(X), fitted.predict(X))
+    np.testing.assert_array_equal(loaded.predict(X), persistence_classifier.predict(X))
 
 
-def test_interrupted_save_keeps_the_previous_file(tmp_path, fitted, monkeypatch):
+def test_interrupted_save_keeps_the_previous_file(
+    tmp_path, persistence_classifier, persistence_data, make_classifier, monkeypatch
+):
+    X, Y = persistence_data
+    fitted = persistence_classifier
     path = tmp_path / "model.skrnn"
-    small(max_iter=1).fit(X, Y).save(path)
+    make_classifier(units=5, max_iter=1).fit(X, Y).save(path)
     before = path.read_bytes()
 
     def crash(*args, **kwargs):
@@ -201,6 +214,7 @@ def test_interrupted_save_keeps_the_previous_file(tmp_path, fitted, monkeypatch)
     np.testing.assert_array_equal(skrnn.load(path).predict(X), fitted.predict(X))
 
 
+# Draws ``persistence_data`` again (n=30, seed=4).
 FRESH_PROCESS = """
 import pickle, sys
 import joblib, numpy as np
@@ -215,10 +229,24 @@ print(unfitted.get_params()["units"], hasattr(unfitted, "model_"))
 """
 
 
-def test_pickle_and_joblib_into_a_fresh_process(tmp_path, fitted):
+def test_pickle_and_joblib_in_this_process_and_a_fresh_one(
+    tmp_path, persistence_classifier, persistence_data, make_classifier, cat_dog_data
+):
+    # In this process.
+    X_pets, labels = cat_dog_data
+    clf = make_classifier().fit(X_pets, labels)
+    loaded = pickle.loads(pickle.dumps(clf))
+    np.testing.assert_array_equal(
+        loaded.predict_proba(X_pets), clf.predict_proba(X_pets)
+    )
+    unfitted = pickle.loads(pickle.dumps(make_classifier(cell="lstm")))
+    assert unfitted.get_params() == make_classifier(cell="lstm").get_params()
+    # In a fresh process.
+    X, _ = persistence_data
+    fitted = persistence_classifier
     with open(tmp_path / "fitted.pkl", "wb") as stream:
         pickle.dump(fitted, stream)
-    joblib.dump(small(units=9), tmp_path / "unfitted.joblib")
+    joblib.dump(make_classifier(units=9, max_iter=3), tmp_path / "unfitted.joblib")
     joblib.dump(fitted, tmp_path / "fitted.joblib")
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
     result = subprocess.run(
@@ -238,13 +266,38 @@ def test_pickle_and_joblib_into_a_fresh_process(tmp_path, fitted):
     np.testing.assert_array_equal(both[1], fitted.predict_proba(X))
 
 
-def test_deepcopy_is_independent_and_clone_is_unfitted(fitted):
+def test_deepcopy_is_independent_and_clone_is_unfitted(
+    persistence_classifier, persistence_data, make_classifier, cat_dog_data
+):
+    X, Y = persistence_data
+    fitted = persistence_classifier
     twin = copy.deepcopy(fitted)
     assert twin.model_ is not fitted.model_
     before = fitted.predict_proba(X)
     np.testing.assert_array_equal(twin.predict_proba(X), before)
     twin.partial_fit(X, Y)
     np.testing.assert_array_equal(fitted.predict_proba(X), before)
-    fresh = clone(fitted)
-    assert fresh.get_params() == fitted.get_params()
-    assert not hasattr(fresh, "model_") and not hasattr(fresh, "classes_")
+    # Clones of this model and of a GRU one: same parameters, nothing fitted.
+    gru = make_classifier(cell="gru").fit(*cat_dog_data)
+    for original in (fitted, gru):
+        fresh = clone(original)
+        assert fresh.get_params() == original.get_params()
+        assert not hasattr(fresh, "model_") and not hasattr(fresh, "classes_")
+
+
+def test_scaling_statistics_survive_save_load_and_pickle(
+    make_classifier, tmp_path, scales_data
+):
+    X_scales, y_scales = scales_data
+    clf = make_classifier(max_iter=3, scaling="feature", window=2, pooling="mean").fit(
+        X_scales, y_scales
+    )
+    path = tmp_path / "model.skrnn"
+    clf.save(path)
+    for restored in (load(path), pickle.loads(pickle.dumps(clf))):
+        np.testing.assert_array_equal(restored.feature_mean_, clf.feature_mean_)
+        np.testing.assert_array_equal(restored.feature_scale_, clf.feature_scale_)
+        assert restored.window_ == 2
+        np.testing.assert_allclose(
+            restored.predict_proba(X_scales), clf.predict_proba(X_scales)
+        )

@@ -15,57 +15,50 @@ X = [
 Y2 = np.array([[seq[:, 0].mean(), len(seq) / 10] for seq in X])
 
 
-def small(**params):
-    params = {
-        "units": 16,
-        "max_iter": 100,
-        "batch_size": 32,
-        "random_state": 0,
-        **params,
-    }
-    return SequenceRNNRegressor(learning_rate_init=0.01, **params)
-
-
-def test_learns_a_mean_and_a_length():
-    reg = small().fit(X[:200], Y2[:200, 0])
+def test_learns_a_mean_and_a_length(make_regressor):
+    reg = make_regressor().fit(X[:200], Y2[:200, 0])
     assert is_regressor(reg)
     assert reg.predict(X[200:]).shape == (50,)
     assert reg.score(X[200:], Y2[200:, 0]) > 0.8
-    multi = small().fit(X[:200], Y2[:200])
+    multi = make_regressor().fit(X[:200], Y2[:200])
     assert multi.n_outputs_ == 2
     assert multi.predict(X[200:]).shape == (50, 2)
     assert multi.score(X[200:], Y2[200:]) > 0.8
 
 
-def test_column_target_keeps_its_shape_and_values():
-    flat = small(max_iter=3).fit(X, Y2[:, 0])
-    column = small(max_iter=3).fit(X, Y2[:, :1])
+def test_column_target_keeps_its_shape_and_values(make_regressor):
+    flat = make_regressor(max_iter=3).fit(X, Y2[:, 0])
+    column = make_regressor(max_iter=3).fit(X, Y2[:, :1])
     assert column.predict(X).shape == (250, 1)
     np.testing.assert_array_equal(column.predict(X)[:, 0], flat.predict(X))
 
 
-def test_early_stopping_monitors_validation_r2():
-    reg = small(early_stopping=True, n_iter_no_change=3, max_iter=30).fit(X, Y2)
+def test_early_stopping_monitors_validation_r2(make_regressor):
+    reg = make_regressor(early_stopping=True, n_iter_no_change=3, max_iter=30).fit(
+        X, Y2
+    )
     assert set(reg.history_) == {"loss", "val_loss", "val_r2"}
     assert reg.validation_scores_ == reg.history_["val_r2"]
     assert reg.best_validation_score_ == max(reg.validation_scores_)
 
 
-def test_refuses_bad_targets():
+def test_refuses_bad_targets(make_regressor):
     with pytest.raises(ValueError, match="X has 250 sequences but y has 3"):
-        small().fit(X, [1.0, 2.0, 3.0])
+        make_regressor().fit(X, [1.0, 2.0, 3.0])
     with pytest.raises(ValueError, match="NaN"):
-        small().fit(X, np.full(250, np.nan))
-    reg = small(max_iter=1, warm_start=True).fit(X, Y2)
+        make_regressor().fit(X, np.full(250, np.nan))
+    reg = make_regressor(max_iter=1, warm_start=True).fit(X, Y2)
     with pytest.raises(ValueError, match="has 1 targets per sequence but the network"):
         reg.fit(X, Y2[:, 0])
 
 
-def test_grid_search_cross_val_and_save(tmp_path):
-    search = GridSearchCV(small(max_iter=5), {"units": [4, 8]}, cv=2).fit(X, Y2[:, 0])
+def test_grid_search_cross_val_and_save(tmp_path, make_regressor):
+    search = GridSearchCV(make_regressor(max_iter=5), {"units": [4, 8]}, cv=2).fit(
+        X, Y2[:, 0]
+    )
     assert search.best_params_["units"] in (4, 8)
-    assert cross_val_score(small(max_iter=3), X, Y2[:, 0], cv=2).shape == (2,)
-    reg = small(max_iter=3).fit(X, Y2[:, :1])
+    assert cross_val_score(make_regressor(max_iter=3), X, Y2[:, 0], cv=2).shape == (2,)
+    reg = make_regressor(max_iter=3).fit(X, Y2[:, :1])
     reg.save(tmp_path / "reg.skrnn")
     loaded = skrnn.load(tmp_path / "reg.skrnn")
     assert type(loaded) is SequenceRNNRegressor

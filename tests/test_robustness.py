@@ -1,4 +1,4 @@
-"""Robustness: determinism across processes, threads, interrupted fits, bad input."""
+"""Robustness: determinism across processes and threads, a sweep of bad input."""
 
 import os
 import subprocess
@@ -6,28 +6,12 @@ import sys
 import zipfile
 from concurrent.futures import ThreadPoolExecutor
 
-import keras
 import numpy as np
 import pytest
-from conftest import make_ragged
-from sklearn.exceptions import NotFittedError
 
 import skrnn
-from skrnn import SequenceRNNClassifier
 
-X, Y = make_ragged(n=40, seed=5)
-
-
-def small(**params):
-    params = {"units": 5, "max_iter": 3, "random_state": 0, **params}
-    return SequenceRNNClassifier(**params)
-
-
-@pytest.fixture(scope="module")
-def fitted():
-    return small().fit(X, Y)
-
-
+# Draws ``robustness_data`` again (n=40, seed=5).
 FIT_IN_A_PROCESS = """
 import sys
 import numpy as np
@@ -57,60 +41,15 @@ def test_same_random_state_same_predictions_in_separate_processes(tmp_path):
     np.testing.assert_array_equal(runs[0], runs[1])
 
 
-def test_concurrent_predict_matches_serial(fitted):
+def test_concurrent_predict_matches_serial(robustness_classifier, robustness_data):
+    X, _ = robustness_data
+    fitted = robustness_classifier
     subsets = [[X[i] for i in range(start, 40, 7)] for start in range(7)]
     serial = [fitted.predict_proba(subset) for subset in subsets]
     with ThreadPoolExecutor(max_workers=4) as pool:
         threaded = list(pool.map(fitted.predict_proba, subsets * 4))
     for got, expected in zip(threaded, serial * 4, strict=True):
         np.testing.assert_array_equal(got, expected)
-
-
-class FailAtEpoch(keras.callbacks.Callback):
-    def __init__(self, error):
-        super().__init__()
-        self.error = error
-
-    def on_epoch_end(self, epoch, logs=None):
-        if epoch == 1:
-            raise self.error
-
-
-@pytest.mark.parametrize("error", [KeyboardInterrupt(), RuntimeError("disk full")])
-@pytest.mark.parametrize("method", ["fit", "partial_fit"])
-def test_failed_fit_leaves_a_fitted_estimator_as_it_was(error, method):
-    clf = small(warm_start=True).fit(X, Y)
-    before = dict(vars(clf))
-    proba = clf.predict_proba(X)
-    weights = clf.model_.get_weights()
-    clf.set_params(callbacks=[FailAtEpoch(error)], max_iter=4)
-    if method == "partial_fit":
-        # partial_fit runs one epoch; fail inside its first batch instead.
-        clf.set_params(callbacks=[FailAtBatch(error)])
-    with pytest.raises(type(error)):
-        getattr(clf, method)(X, Y)
-    np.testing.assert_array_equal(clf.predict_proba(X), proba)
-    for kept, original in zip(clf.model_.get_weights(), weights, strict=True):
-        np.testing.assert_array_equal(kept, original)
-    assert set(vars(clf)) == set(before)
-    assert clf.n_iter_ == before["n_iter_"] and clf.history_ == before["history_"]
-
-
-class FailAtBatch(FailAtEpoch):
-    def on_train_batch_end(self, batch, logs=None):
-        raise self.error
-
-
-@pytest.mark.parametrize("error", [KeyboardInterrupt(), RuntimeError("disk full")])
-def test_failed_first_fit_leaves_the_estimator_unfitted(error):
-    clf = small(callbacks=[FailAtEpoch(error)], max_iter=4)
-    with pytest.raises(type(error)):
-        clf.fit(X, Y)
-    assert [name for name in vars(clf) if name.endswith("_")] == []
-    with pytest.raises(NotFittedError):
-        clf.predict(X)
-    clf.set_params(callbacks=None)
-    assert clf.fit(X, Y).predict(X).shape == (40,)
 
 
 def _corrupt(path, target):
@@ -161,9 +100,11 @@ BAD_INPUTS = [
 ]
 
 
-def _run(stage, fitted, case, tmp_path):
+def _run(stage, fitted, case, tmp_path, make_classifier):
     if stage == "fit":
-        return small().fit(case, [0, 1] if isinstance(case, list) else [0, 1, 0, 1])
+        return make_classifier(units=5, max_iter=3).fit(
+            case, [0, 1] if isinstance(case, list) else [0, 1, 0, 1]
+        )
     if stage == "predict":
         return fitted.predict(case)
     if stage == "save":
@@ -183,11 +124,20 @@ def _run(stage, fitted, case, tmp_path):
     BAD_INPUTS,
     ids=[f"{stage}-{i}" for i, (stage, *_) in enumerate(BAD_INPUTS)],
 )
-def test_bad_input_sweep(stage, case, error, match, fitted, tmp_path, monkeypatch):
+def test_bad_input_sweep(
+    stage,
+    case,
+    error,
+    match,
+    robustness_classifier,
+    make_classifier,
+    tmp_path,
+    monkeypatch,
+):
     monkeypatch.chdir(tmp_path)
     before = set(os.listdir(tmp_path))
     with pytest.raises(error, match=match) as raised:
-        _run(stage, fitted, case, tmp_path)
+        _run(stage, robustness_classifier, case, tmp_path, make_classifier)
     # A message a user can act on, not a bare TensorFlow traceback.
     assert len(str(raised.value)) > 20
     assert "tensorflow" not in type(raised.value).__module__

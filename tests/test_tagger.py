@@ -31,22 +31,8 @@ def copy_until_marker(n, seed):
 COPY_X, COPY_Y = copy_until_marker(200, seed=1)
 
 
-def small(**params):
-    params = {
-        "units": 16,
-        "cell": "gru",
-        "embedding_dim": 4,
-        "learning_rate_init": 0.01,
-        "batch_size": 32,
-        "max_iter": 40,
-        "random_state": 0,
-        **params,
-    }
-    return SequenceRNNTagger(**params)
-
-
-def test_aligned_mode_learns_running_parity():
-    tagger = small(eos_label=None).fit(TOKENS[:150], PARITY[:150])
+def test_aligned_mode_learns_running_parity(make_tagger):
+    tagger = make_tagger(eos_label=None).fit(TOKENS[:150], PARITY[:150])
     predicted = tagger.predict(TOKENS[150:])
     assert [len(p) for p in predicted] == [len(x) for x in TOKENS[150:]]
     assert tagger.score(TOKENS[150:], PARITY[150:]) >= 0.99
@@ -55,16 +41,16 @@ def test_aligned_mode_learns_running_parity():
     np.testing.assert_allclose([p.sum(axis=1) for p in proba[:1]], 1.0)
 
 
-def test_eos_mode_learns_where_outputs_end():
-    tagger = small(max_iter=60).fit(COPY_X[:150], COPY_Y[:150])
+def test_eos_mode_learns_where_outputs_end(make_tagger):
+    tagger = make_tagger(max_iter=60).fit(COPY_X[:150], COPY_Y[:150])
     assert tagger.score(COPY_X[150:], COPY_Y[150:]) >= 0.99
     assert "<eos>" not in tagger.classes_.tolist()
     predicted = tagger.predict(COPY_X[150:])
     assert [len(p) for p in predicted] == [len(y) for y in COPY_Y[150:]]
 
 
-def test_predictions_stop_at_the_first_predicted_eos():
-    tagger = small(max_iter=3).fit(COPY_X, COPY_Y)
+def test_predictions_stop_at_the_first_predicted_eos(make_tagger):
+    tagger = make_tagger(max_iter=3).fit(COPY_X, COPY_Y)
     eos = len(tagger.classes_)
     for proba, labels, x in zip(
         tagger.predict_proba(COPY_X), tagger.predict(COPY_X), COPY_X, strict=True
@@ -76,38 +62,40 @@ def test_predictions_stop_at_the_first_predicted_eos():
         np.testing.assert_array_equal(labels, tagger.classes_[best[:cut]])
 
 
-def test_targets_past_eos_never_change_the_loss():
+def test_targets_past_eos_never_change_the_loss(make_tagger):
     noisy = [
         np.concatenate([y, ["<eos>"], rng.choice(["1", "2", "3"], size=3)])
         for y in (np.array(y).astype(str) for y in COPY_Y)
     ]
     clean = [np.array(y).astype(str) for y in COPY_Y]
-    a = small(max_iter=4).fit(COPY_X, clean)
-    b = small(max_iter=4).fit(COPY_X, noisy)
+    a = make_tagger(max_iter=4).fit(COPY_X, clean)
+    b = make_tagger(max_iter=4).fit(COPY_X, noisy)
     assert a.history_["loss"] == b.history_["loss"]
     for wa, wb in zip(a.model_.get_weights(), b.model_.get_weights(), strict=True):
         np.testing.assert_array_equal(wa, wb)
     # A user label as EOS works the same way.
     numbers = [np.append(y, 0) for y in COPY_Y]
-    c = small(max_iter=4, eos_label=0).fit(COPY_X, numbers)
+    c = make_tagger(max_iter=4, eos_label=0).fit(COPY_X, numbers)
     assert 0 not in c.classes_.tolist()
 
 
-def test_outputs_longer_than_inputs_with_max_output_length():
+def test_outputs_longer_than_inputs_with_max_output_length(make_tagger):
     X = [np.array([t]) for t in rng.randint(1, 4, size=150)]
     Y = [np.full(int(x[0]) * 2, x[0]) for x in X]  # 1 -> [1, 1], 3 -> [3]*6
     with pytest.raises(ValueError, match="Set max_output_length"):
-        small().fit(X, Y)
-    tagger = small(max_output_length=6, max_iter=80).fit(X, Y)
+        make_tagger().fit(X, Y)
+    tagger = make_tagger(max_output_length=6, max_iter=80).fit(X, Y)
     assert tagger.score(X, Y) >= 0.99
     assert [len(p) for p in tagger.predict([np.array([3]), np.array([1])])] == [6, 2]
 
 
-def test_bidirectional_and_numeric_input():
+def test_bidirectional_and_numeric_input(make_tagger):
     X = [rng.normal(size=(n, 2)) for n in rng.randint(3, 9, size=60)]
     Y = [(x[:, 0] > 0).astype(int) for x in X]
     for eos_label in (None, "<eos>"):
-        tagger = small(bidirectional=True, embedding_dim=None, eos_label=eos_label)
+        tagger = make_tagger(
+            bidirectional=True, embedding_dim=None, eos_label=eos_label
+        )
         predicted = tagger.set_params(max_iter=3).fit(X, Y).predict(X)
         assert len(predicted) == 60
 
@@ -118,23 +106,23 @@ def test_score_counts_length_mismatches_as_wrong_steps():
     assert sequence_accuracy(np.array([]), np.array([])) == 1.0
 
 
-def test_bad_targets_are_clear_errors():
+def test_bad_targets_are_clear_errors(make_tagger):
     with pytest.raises(ValueError, match="X has 200 sequences but Y has 2"):
-        small().fit(TOKENS, PARITY[:2])
+        make_tagger().fit(TOKENS, PARITY[:2])
     with pytest.raises(ValueError, match=r"Y\[0\] has 1 labels but X\[0\] has"):
-        small(eos_label=None).fit(TOKENS, [[0]] + PARITY[1:])
+        make_tagger(eos_label=None).fit(TOKENS, [[0]] + PARITY[1:])
     with pytest.raises(ValueError, match=r"Y\[0\] has shape \(2, 2\)"):
-        small().fit(TOKENS, [np.zeros((2, 2))] + PARITY[1:])
+        make_tagger().fit(TOKENS, [np.zeros((2, 2))] + PARITY[1:])
     with pytest.raises(TypeError, match="Y must be a list of label sequences"):
-        small().fit(TOKENS, 5)
+        make_tagger().fit(TOKENS, 5)
 
 
-def test_works_with_sklearn_tools_and_saving(tmp_path):
-    search = GridSearchCV(small(max_iter=2), {"units": [4, 8]}, cv=2)
+def test_works_with_sklearn_tools_and_saving(tmp_path, make_tagger):
+    search = GridSearchCV(make_tagger(max_iter=2), {"units": [4, 8]}, cv=2)
     search.fit(COPY_X, COPY_Y)
     assert 0 <= search.best_score_ <= 1
-    assert cross_val_score(small(max_iter=2), COPY_X, COPY_Y, cv=2).shape == (2,)
-    fitted = small(max_iter=2).fit(COPY_X, COPY_Y)
+    assert cross_val_score(make_tagger(max_iter=2), COPY_X, COPY_Y, cv=2).shape == (2,)
+    fitted = make_tagger(max_iter=2).fit(COPY_X, COPY_Y)
     assert not hasattr(clone(fitted), "model_")
     fitted.save(tmp_path / "tagger.skrnn")
     for loaded in (
@@ -169,10 +157,12 @@ def test_applicable_sklearn_checks(check):
 
 @pytest.mark.parametrize("bidirectional", [False, True])
 @pytest.mark.parametrize("eos_label", [None, "<eos>"])
-def test_a_sequence_is_tagged_the_same_alone_or_in_a_batch(bidirectional, eos_label):
+def test_a_sequence_is_tagged_the_same_alone_or_in_a_batch(
+    bidirectional, eos_label, make_tagger
+):
     X = [rng.normal(size=(n, 2)).astype(np.float32) for n in (2, 9, 4, 6)]
     Y = [(x[:, 0] > 0).astype(int) for x in X]
-    tagger = small(
+    tagger = make_tagger(
         embedding_dim=None,
         bidirectional=bidirectional,
         eos_label=eos_label,

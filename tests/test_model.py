@@ -1,4 +1,4 @@
-"""One fitted model, many ways of writing the same sequences: the same answer."""
+"""The Keras network: masking by length, last-step and EOS read-out, options."""
 
 import copy
 
@@ -6,28 +6,17 @@ import numpy as np
 import pytest
 from conftest import pad
 
-from skrnn import SequenceRNNClassifier
-
-
-@pytest.fixture(
-    scope="module",
-    params=[{}, {"cell": "lstm", "bidirectional": True, "units": (6, 4)}],
-    ids=["unidirectional", "bidirectional"],
-)
-def fitted(ragged_data, request):
-    X, y = ragged_data
-    params = {"units": 8, "max_iter": 5, "random_state": 0, **request.param}
-    clf = SequenceRNNClassifier(**params)
-    return clf.fit(X, y), X
-
 
 def with_params(clf, **params):
     """A shallow copy sharing the fitted model, read with other input params."""
     return copy.copy(clf).set_params(**params)
 
 
-def test_every_input_form_gives_the_same_probabilities(fitted):
-    clf, X = fitted
+# ---------------- one fitted model, many ways of writing the same sequences
+
+
+def test_every_input_form_gives_the_same_probabilities(fitted_network):
+    clf, X = fitted_network
     expected = clf.predict_proba(X)
     lengths = [len(x) for x in X]
     rng = np.random.RandomState(1)
@@ -50,8 +39,8 @@ def test_every_input_form_gives_the_same_probabilities(fitted):
         np.testing.assert_allclose(got, expected, rtol=1e-5, atol=1e-6, err_msg=name)
 
 
-def test_more_padding_never_changes_a_prediction(fitted):
-    clf, X = fitted
+def test_more_padding_never_changes_a_prediction(fitted_network):
+    clf, X = fitted_network
     expected = clf.predict_proba(X)
     longest = max(len(x) for x in X)
     for extra in (1, 5, 40):
@@ -62,8 +51,8 @@ def test_more_padding_never_changes_a_prediction(fitted):
         np.testing.assert_allclose(got, expected, rtol=1e-10)
 
 
-def test_interior_mask_value_step_is_data(fitted):
-    clf, X = fitted
+def test_interior_mask_value_step_is_data(fitted_network):
+    clf, X = fitted_network
     zero_padded = with_params(clf, mask_value=0.0)
     seq = X[0].copy()
     seq[1] = 0.0  # an all-zero step inside the sequence
@@ -74,8 +63,8 @@ def test_interior_mask_value_step_is_data(fitted):
     assert not np.allclose(got, clf.predict_proba([dropped, X[1]])[0])
 
 
-def test_anything_after_eos_is_ignored(fitted):
-    clf, X = fitted
+def test_anything_after_eos_is_ignored(fitted_network):
+    clf, X = fitted_network
     eos = with_params(clf, eos_value=-9.0)
     marker = np.full((1, X[0].shape[1]), -9.0)
     rng = np.random.RandomState(2)
@@ -92,8 +81,8 @@ def test_anything_after_eos_is_ignored(fitted):
 
 
 @pytest.mark.parametrize("truncating", ["pre", "post"])
-def test_maxlen_keeps_the_documented_steps(fitted, truncating):
-    clf, X = fitted
+def test_maxlen_keeps_the_documented_steps(fitted_network, truncating):
+    clf, X = fitted_network
     maxlen = 3
     truncated = with_params(clf, maxlen=maxlen, truncating=truncating)
     kept = [x[-maxlen:] if truncating == "pre" else x[:maxlen] for x in X]
@@ -102,8 +91,8 @@ def test_maxlen_keeps_the_documented_steps(fitted, truncating):
     )
 
 
-def test_output_equals_forward_pass_over_each_unpadded_sequence(fitted):
-    clf, X = fitted
+def test_output_equals_forward_pass_over_each_unpadded_sequence(fitted_network):
+    clf, X = fitted_network
     proba = clf.predict_proba(X)
     for i, seq in enumerate(X):
         logits = clf.model_([seq[None], np.array([len(seq)])], training=False)
@@ -113,11 +102,11 @@ def test_output_equals_forward_pass_over_each_unpadded_sequence(fitted):
         np.testing.assert_allclose(proba[i], expected, rtol=1e-7)
 
 
-def test_univariate_forms_agree():
+def test_univariate_forms_agree(make_classifier):
     rng = np.random.RandomState(0)
     X = [rng.normal(size=n) for n in (3, 5, 2, 6, 4, 5)]
     y = [0, 1, 0, 1, 0, 1]
-    clf = SequenceRNNClassifier(units=4, max_iter=2, random_state=0).fit(X, y)
+    clf = make_classifier(units=4, max_iter=2).fit(X, y)
     expected = clf.predict_proba(X)
     padded = pad([x[:, None] for x in X])[:, :, 0]
     np.testing.assert_allclose(clf.predict_proba(padded), expected, rtol=1e-10)
@@ -125,13 +114,12 @@ def test_univariate_forms_agree():
     np.testing.assert_allclose(clf.predict_proba(as_2d_items), expected, rtol=1e-10)
 
 
-def test_token_forms_agree():
+def test_token_forms_agree(make_classifier):
     rng = np.random.RandomState(0)
     X = [rng.randint(1, 10, size=n) for n in (3, 5, 2, 6, 4, 5)]
     y = ["a", "b", "a", "b", "a", "b"]
-    clf = SequenceRNNClassifier(
-        units=4, embedding_dim=3, max_iter=2, eos_value=9, random_state=0
-    ).fit(X, y)
+    clf = make_classifier(units=4, embedding_dim=3, max_iter=2, eos_value=9)
+    clf.fit(X, y)
     assert clf.n_features_in_ == 1
     expected = clf.predict_proba(X)
     zero_padded = np.zeros((len(X), 8), dtype=int)
@@ -139,14 +127,44 @@ def test_token_forms_agree():
         zero_padded[i, : len(x)] = x
     np.testing.assert_allclose(clf.predict_proba(zero_padded), expected, rtol=1e-10)
     cut = [x[: list(x).index(9) + 1] if 9 in x else x for x in X]
-    no_eos = copy.copy(clf).set_params(eos_value=None)
+    no_eos = with_params(clf, eos_value=None)
     np.testing.assert_allclose(no_eos.predict_proba(cut), expected, rtol=1e-10)
 
 
-def test_predictions_come_back_in_caller_order(fitted):
-    clf, X = fitted
-    proba = clf.predict_proba(X)
-    order = np.random.RandomState(3).permutation(len(X))
-    np.testing.assert_allclose(
-        clf.predict_proba([X[i] for i in order]), proba[order], rtol=1e-10
-    )
+# ------------------------------------------------- building and compiling
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"cell": "lstm"},
+        {"cell": "gru", "bidirectional": True},
+        {"units": (5, 3), "dropout": 0.2, "recurrent_dropout": 0.1},
+        {"activation": "relu", "alpha": 0.0, "batch_size": 7, "shuffle": False},
+    ],
+)
+def test_network_options_train_and_predict(params, make_classifier, cat_dog_data):
+    X, labels = cat_dog_data
+    clf = make_classifier(**params).fit(X, labels)
+    assert clf.predict(X).shape == (30,)
+    assert clf.n_iter_ >= 1 and len(clf.loss_curve_) == clf.n_iter_
+    assert clf.t_ == clf.n_iter_ * 30
+
+
+def test_float32_input_trains_in_float32(make_classifier, cat_dog_data):
+    X, labels = cat_dog_data
+    clf = make_classifier().fit(pad(X).astype(np.float32), labels)
+    assert clf.model_.inputs[0].dtype == "float32"
+    assert make_classifier().fit(pad(X), labels).model_.inputs[0].dtype == "float64"
+
+
+@pytest.mark.parametrize(
+    "optimizer, cls", [("sgd", "SGD"), ("rmsprop", "RMSprop"), ("adam", "Adam")]
+)
+def test_optimizer_choices_and_clipnorm(optimizer, cls, make_classifier, training_data):
+    clf = make_classifier(optimizer=optimizer, momentum=0.5, clipnorm=1.0)
+    clf.fit(*training_data)
+    assert type(clf.model_.optimizer).__name__ == cls
+    assert clf.model_.optimizer.clipnorm == 1.0
+    if optimizer == "sgd":
+        assert clf.model_.optimizer.momentum == 0.5
