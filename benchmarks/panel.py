@@ -76,10 +76,30 @@ GRID = {
 # internal constants for the candidate (restored afterwards). Round 1 ran
 # before training was made patient for MIN_STALE_UPDATES updates, so it sets
 # that to 0 to be reproducible.
-_ROUND1 = {"constants": {"skrnn._training.MIN_STALE_UPDATES": 0}}
+_ROUND1 = {
+    "max_iter": 200,
+    "constants": {
+        "skrnn._training.MIN_STALE_UPDATES": 0,
+        "skrnn._base.AUTO_WINDOW_STEPS": 100,
+    },
+}
+_W100_P250 = {
+    "max_iter": 500,
+    "constants": {
+        "skrnn._training.MIN_STALE_UPDATES": 250,
+        "skrnn._base.AUTO_WINDOW_STEPS": 100,
+    },
+}
+_W50_P250 = {
+    "max_iter": 500,
+    "constants": {
+        "skrnn._training.MIN_STALE_UPDATES": 250,
+        "skrnn._base.AUTO_WINDOW_STEPS": 50,
+    },
+}
 CANDIDATES = {
     # round 1: pooling and scaling, with batch_size='auto' = min(32, n)
-    "previous": {
+    "previous": {  # the defaults before this panel existed
         "batch_size": 200,
         "pooling": "last",
         "scaling": None,
@@ -114,40 +134,31 @@ CANDIDATES = {
         "clipnorm": 1.0,
         **_ROUND1,
     },
-    # round 2: patience in updates, longer budget, shorter auto windows
+    # round 2: patience in updates, longer budget, shorter auto windows; the
+    # winner, att-w50-p250, is the default since
     "att-w100-p250": {
         "pooling": "attention",
         "scaling": "feature",
         "window": "auto",
-        "max_iter": 500,
-        "constants": {"skrnn._training.MIN_STALE_UPDATES": 250},
+        **_W100_P250,
     },
     "last-w100-p250": {
         "pooling": "last",
         "scaling": "feature",
         "window": "auto",
-        "max_iter": 500,
-        "constants": {"skrnn._training.MIN_STALE_UPDATES": 250},
+        **_W100_P250,
     },
     "att-w50-p250": {
         "pooling": "attention",
         "scaling": "feature",
         "window": "auto",
-        "max_iter": 500,
-        "constants": {
-            "skrnn._training.MIN_STALE_UPDATES": 250,
-            "skrnn._base.AUTO_WINDOW_STEPS": 50,
-        },
+        **_W50_P250,
     },
     "last-w50-p250": {
         "pooling": "last",
         "scaling": "feature",
         "window": "auto",
-        "max_iter": 500,
-        "constants": {
-            "skrnn._training.MIN_STALE_UPDATES": 250,
-            "skrnn._base.AUTO_WINDOW_STEPS": 50,
-        },
+        **_W50_P250,
     },
 }
 

@@ -1,10 +1,10 @@
 """Classify speakers from variable-length recordings with a recurrent network.
 
 JapaneseVowels (bundled with skrnn): 9 speakers, each utterance 7 to 29 steps of
-12 LPC coefficients. The sequences are passed as they are, a ragged list, through
-a pipeline that standardises each feature over real steps and feeds a recurrent
-classifier; a small grid search on the training split picks the recurrent cell
-and learning rate, and the chosen model is scored once on the published test
+12 LPC coefficients. The sequences are passed as they are, a ragged list, to a
+recurrent classifier (which standardises each feature over real steps itself); a
+small grid search on the training split picks the recurrent cell and how the
+outputs are read, and the chosen model is scored once on the published test
 split.
 
 The training curve of the chosen model is saved as ``quickstart_training_curve.png``.
@@ -20,18 +20,14 @@ import matplotlib
 import numpy as np
 from sklearn.metrics import classification_report
 from sklearn.model_selection import GridSearchCV
-from sklearn.pipeline import make_pipeline
 
-from skrnn import SequenceRNNClassifier, SequenceStandardScaler, TrainingCurveDisplay
+from skrnn import SequenceRNNClassifier, TrainingCurveDisplay
 from skrnn.datasets import load_japanese_vowels
 
 
 def main(quick=False):
     X_train, y_train = load_japanese_vowels("train")
     X_test, y_test = load_japanese_vowels("test")
-    # float32 input trains in float32, about 3x faster than float64 on CPU.
-    X_train = [x.astype(np.float32) for x in X_train]
-    X_test = [x.astype(np.float32) for x in X_test]
     lengths = [len(x) for x in X_train + X_test]
     print(
         f"JapaneseVowels: {len(X_train)} train / {len(X_test)} test sequences, "
@@ -39,16 +35,12 @@ def main(quick=False):
         f"{len(np.unique(y_train))} speakers"
     )
     classifier = SequenceRNNClassifier(random_state=0)
-    pipeline = make_pipeline(SequenceStandardScaler(), classifier)
-    grid = {
-        "sequencernnclassifier__cell": ["simple", "gru"],
-        "sequencernnclassifier__learning_rate_init": [0.001, 0.01],
-    }
+    grid = {"cell": ["simple", "gru"], "pooling": ["attention", "last"]}
     if quick:
         X_train, y_train = X_train[::3], y_train[::3]
         classifier.set_params(max_iter=3)
-        grid = {"sequencernnclassifier__cell": ["simple", "gru"]}
-    search = GridSearchCV(pipeline, grid, cv=3)
+        grid = {"cell": ["simple", "gru"]}
+    search = GridSearchCV(classifier, grid, cv=3)
     start = time.perf_counter()
     search.fit(X_train, y_train)
     elapsed = time.perf_counter() - start
@@ -64,7 +56,7 @@ def main(quick=False):
     print(f"test accuracy: {np.mean(y_pred == y_test):.3f}")
     print(classification_report(y_test, y_pred, digits=3, zero_division=0))
     matplotlib.use("Agg")
-    best = search.best_estimator_[-1]
+    best = search.best_estimator_
     display = TrainingCurveDisplay.from_estimator(best)
     display.figure_.savefig("quickstart_training_curve.png", dpi=100)
     print("training curve saved to quickstart_training_curve.png")

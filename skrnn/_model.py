@@ -16,7 +16,6 @@ Only the public Keras API is used, so the graph is backend-neutral.
 """
 
 import keras
-import numpy as np
 
 __all__ = [
     "OPTIMIZERS",
@@ -156,8 +155,8 @@ class StepPooling(_LengthPooling):
     def call(self, outputs, lengths):
         real = _real_steps(outputs, lengths)
         if self.mode == "max":
-            dtype = keras.backend.standardize_dtype(outputs.dtype)
-            lowest = keras.ops.cast(float(np.finfo(dtype).min), dtype)
+            # Every row has a real step, so its maximum is finite.
+            lowest = keras.ops.cast(float("-inf"), outputs.dtype)
             return keras.ops.max(keras.ops.where(real, outputs, lowest), axis=1)
         weights = keras.ops.cast(real, outputs.dtype)
         total = keras.ops.sum(outputs * weights, axis=1)

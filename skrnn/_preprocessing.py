@@ -24,13 +24,16 @@ __all__ = [
 ]
 
 
-def feature_statistics(steps):
+def feature_statistics(steps, weights=None):
     """Mean, variance and divisor of each feature over the rows of ``steps``.
 
     Parameters
     ----------
     steps : ndarray of shape (n_steps, n_features)
         Real steps only.
+    weights : ndarray of shape (n_steps,), default=None
+        Non-negative weight of each step (an integer weight counts the step
+        that many times); None weighs every step alike.
 
     Returns
     -------
@@ -38,8 +41,9 @@ def feature_statistics(steps):
         float64 statistics; ``scale`` is the standard deviation, or 1 where a
         feature is constant (it is then left unscaled, not divided by zero).
     """
-    mean = steps.mean(axis=0, dtype=np.float64)
-    var = steps.var(axis=0, dtype=np.float64)
+    steps = steps.astype(np.float64, copy=False)
+    mean = np.average(steps, axis=0, weights=weights)
+    var = np.average((steps - mean) ** 2, axis=0, weights=weights)
     scale = np.sqrt(var)
     return mean, var, np.where(scale > 10 * np.finfo(scale.dtype).eps, scale, 1.0)
 

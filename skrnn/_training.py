@@ -20,7 +20,7 @@ __all__ = ["Dataset", "Stopping", "run_epochs"]
 
 # Training stops only after this many updates without improvement (and at
 # least n_iter_no_change epochs).
-MIN_STALE_UPDATES = 100
+MIN_STALE_UPDATES = 250
 # The adaptive learning rate is divided until it falls below this, as in
 # MLPClassifier.
 MIN_LEARNING_RATE = 1e-6
