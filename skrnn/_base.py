@@ -25,7 +25,6 @@ from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
-from skrnn import _training as training
 from skrnn._fixes import Interval, StrOptions, _check_sample_weight, _fit_context
 from skrnn._model import OPTIMIZERS, POOLINGS, build_model, compile_model
 from skrnn._persistence import save
@@ -526,7 +525,6 @@ class BaseSequenceRNN(SequenceInputMixin, BaseEstimator, metaclass=ABCMeta):
                 self.n_iter_no_change,
                 self.learning_rate == "adaptive",
                 updates_per_epoch=-(-len(plan.train) // batch_size),
-                min_stale_updates=training.MIN_STALE_UPDATES,
             )
         return run_epochs(
             plan.model,

@@ -89,16 +89,20 @@ class Stopping:
     n_iter_no_change: int
     adaptive: bool
     updates_per_epoch: int = 1
-    min_stale_updates: int = 0
+    # None: MIN_STALE_UPDATES, read when training runs.
+    min_stale_updates: int = None
     best: float = -np.inf
     stale_epochs: int = 0
 
     @property
     def patience(self):
         """Stale epochs that end training (or lower the learning rate)."""
-        return max(
-            self.n_iter_no_change, -(-self.min_stale_updates // self.updates_per_epoch)
+        updates = (
+            MIN_STALE_UPDATES
+            if self.min_stale_updates is None
+            else self.min_stale_updates
         )
+        return max(self.n_iter_no_change, -(-updates // self.updates_per_epoch))
 
     def record_epoch(self, value, optimizer, verbose=0):
         """Count one epoch; lower the learning rate if due; return True to stop."""
