@@ -456,18 +456,20 @@ class BaseSequenceRNN(SequenceInputMixin, BaseEstimator, metaclass=ABCMeta):
         values, lengths = self._validate_X(X, sequence_length, reset=not continuing)
         if continuing:
             self._check_network_unchanged(network)
-        else:
-            self._fit_input_transform(
-                values,
-                lengths,
-                _check_sample_weight(sample_weight, lengths, ensure_non_negative=True),
-            )
-        values, lengths = self._network_input(values, lengths)
         targets = self._prepare_targets(
             y, values, lengths, continuing=continuing, partial=partial, **head_args
         )
         data = targets.data
         data.weights = self._sample_weights(sample_weight, targets, partial)
+        if not continuing:
+            # Statistics weigh each sequence as training does (sample_weight
+            # times class_weight; a tagger's per-step weights share one value
+            # per sequence).
+            per_sequence = (
+                data.weights if data.weights.ndim == 1 else data.weights.max(axis=1)
+            )
+            self._fit_input_transform(values, lengths, per_sequence)
+        data.values, data.lengths = self._network_input(data.values, data.lengths)
         self._scale_targets(targets, continuing)
         if continuing:
             model = self.model_
