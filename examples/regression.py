@@ -58,6 +58,10 @@ def main(quick=False):
     regressor = SequenceRNNRegressor(
         units=64,
         cell="gru",
+        # One target is the series' final value: read every step, and the
+        # state at the last one.
+        pooling="last",
+        window=1,
         learning_rate_init=0.005,
         batch_size=64,
         max_iter=3 if quick else 150,
