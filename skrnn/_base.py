@@ -41,9 +41,8 @@ from skrnn._validation import SequenceInputMixin
 
 __all__ = ["BaseSequenceRNN", "Head", "Targets"]
 
-# Parameters baked into the built network or its input, which warm starts and
-# partial_fit must keep.
-_NETWORK_PARAMS = (
+# Parameters that build_model takes as they are.
+_LAYER_PARAMS = (
     "units",
     "cell",
     "bidirectional",
@@ -52,10 +51,10 @@ _NETWORK_PARAMS = (
     "recurrent_dropout",
     "embedding_dim",
     "alpha",
-    "pooling",
-    "scaling",
-    "window",
 )
+# Parameters baked into the built network or its input, which warm starts and
+# partial_fit must keep (the tagger has no pooling or window).
+_NETWORK_PARAMS = (*_LAYER_PARAMS, "pooling", "scaling", "window")
 
 # batch_size='auto' is min(AUTO_BATCH_SIZE, n_samples).
 AUTO_BATCH_SIZE = 32
@@ -629,19 +628,7 @@ class BaseSequenceRNN(SequenceInputMixin, BaseEstimator, metaclass=ABCMeta):
             dtype=dtype,
             per_step=head.per_step,
             past_end=head.past_end,
-            **{
-                name: network[name]
-                for name in (
-                    "units",
-                    "cell",
-                    "bidirectional",
-                    "activation",
-                    "dropout",
-                    "recurrent_dropout",
-                    "embedding_dim",
-                    "alpha",
-                )
-            },
+            **{name: network[name] for name in _LAYER_PARAMS},
             pooling=network.get("pooling", "last"),
         )
         return compile_model(
