@@ -297,48 +297,53 @@ class BaseSequenceRNN(SequenceInputMixin, BaseEstimator, metaclass=ABCMeta):
         """The ``window`` parameter; the tagger, which labels every step, has none."""
         return self.window
 
-    def _fit_input_transform(self, values, lengths, sample_weight):
-        """Learn ``window_`` and the scaling statistics from training input.
+    def _network_input(self, values, lengths, fit_weights=None):
+        """Canonical input as the network reads it: windowed, then scaled.
 
-        Sequences weigh in by ``sample_weight`` (those of weight zero not at
-        all), so a weight acts like repeating the sequence here too.
+        With ``fit_weights`` (training, per-sequence weights), ``window_``
+        and the scaling statistics are learned on the way. Sequences weigh in
+        by their weight (those of weight zero not at all), so a weight acts
+        like repeating the sequence here too.
         """
-        window = self._window_param()
-        counted = sample_weight > 0
-        if not counted.any():
-            raise ValueError("sample_weight is zero for every training sequence.")
-        if self._tokens:
-            if window not in (1, "auto"):
-                raise ValueError(
-                    f"window={window!r} averages steps, which token ids cannot be; "
-                    "use window=1 with embedding_dim."
-                )
-            window = 1
-        elif window == "auto":
-            longest = int(lengths[counted].max()) if counted.any() else 1
-            window = max(1, -(-longest // AUTO_WINDOW_STEPS))
-        self.window_ = int(window)
-        self.feature_mean_ = self.feature_scale_ = None
-        if self.scaling == "feature" and not self._tokens:
-            values, lengths = window_means(values, lengths, self.window_)
-            real = (np.arange(values.shape[1]) < lengths[:, None]) & counted[:, None]
-            step_weights = np.broadcast_to(sample_weight[:, None], real.shape)[real]
-            self.feature_mean_, _, self.feature_scale_ = feature_statistics(
-                values[real], step_weights
-            )
-
-    def _network_input(self, values, lengths):
-        """Canonical input as the network reads it: windowed, then scaled."""
+        fitting = fit_weights is not None
+        if fitting:
+            counted = fit_weights > 0
+            if not counted.any():
+                raise ValueError("sample_weight is zero for every training sequence.")
+            self.window_ = self._fit_window(lengths[counted])
+            self.feature_mean_ = self.feature_scale_ = None
         if self._tokens:
             return values, lengths
         values, lengths = window_means(values, lengths, self.window_)
         if self.scaling == "feature":
+            if fitting:
+                real = (np.arange(values.shape[1]) < lengths[:, None]) & counted[
+                    :, None
+                ]
+                step_weights = np.broadcast_to(fit_weights[:, None], real.shape)[real]
+                self.feature_mean_, _, self.feature_scale_ = feature_statistics(
+                    values[real], step_weights
+                )
             values = standardize(
                 values, lengths, self.feature_mean_, self.feature_scale_
             )
         elif self.scaling == "sequence":
             values = zscore_sequences(values, lengths)
         return values, lengths
+
+    def _fit_window(self, lengths):
+        """``window_`` for training sequences of these lengths."""
+        window = self._window_param()
+        if self._tokens:
+            if window not in (1, "auto"):
+                raise ValueError(
+                    f"window={window!r} averages steps, which token ids cannot be; "
+                    "use window=1 with embedding_dim."
+                )
+            return 1
+        if window == "auto":
+            return max(1, -(-int(lengths.max()) // AUTO_WINDOW_STEPS))
+        return int(window)
 
     def _require_y(self, y):
         if y is None:
@@ -460,15 +465,17 @@ class BaseSequenceRNN(SequenceInputMixin, BaseEstimator, metaclass=ABCMeta):
         )
         data = targets.data
         data.weights = self._sample_weights(sample_weight, targets, partial)
+        fit_weights = None
         if not continuing:
             # Statistics weigh each sequence as training does (sample_weight
             # times class_weight; a tagger's per-step weights share one value
             # per sequence).
-            per_sequence = (
+            fit_weights = (
                 data.weights if data.weights.ndim == 1 else data.weights.max(axis=1)
             )
-            self._fit_input_transform(values, lengths, per_sequence)
-        data.values, data.lengths = self._network_input(data.values, data.lengths)
+        data.values, data.lengths = self._network_input(
+            data.values, data.lengths, fit_weights
+        )
         self._scale_targets(targets, continuing)
         if continuing:
             model = self.model_
