@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 import keras
 import numpy as np
 
+from skrnn._engines import borrowed, copy_state
 from skrnn._predict import batch_values, partial_first
 
 __all__ = ["Dataset", "Stopping", "run_epochs"]
@@ -181,7 +182,10 @@ def run_epochs(
     Parameters
     ----------
     model : keras.Model
-        Compiled model taking ``[values, lengths]``.
+        Compiled model taking ``[values, lengths]``. It owns the state and is
+        what callbacks see; the steps run on an engine of the same graph,
+        shared with every model like it (see :mod:`skrnn._engines`), and the
+        trained state is read back into ``model`` at the end.
     train : Dataset
         Training data; ``targets`` are class indices, ``weights`` scaled to
         average 1.
@@ -227,8 +231,55 @@ def run_epochs(
         steps=steps,
     )
     result = EpochResult(history)
-    best_score = -np.inf
     model.stop_training = False
+    with borrowed(model, training=True) as engine:
+        epoch_logs = _train(
+            engine,
+            model,
+            train,
+            result,
+            n_epochs=n_epochs,
+            batch_size=batch_size,
+            shuffle=shuffle,
+            rng=rng,
+            stopping=stopping,
+            validation=validation,
+            validate=validate,
+            monitor=monitor,
+            callback_list=callback_list,
+            sync=bool(callbacks),
+            verbose=verbose,
+        )
+    callback_list.on_train_end(epoch_logs)
+    return result
+
+
+def _train(
+    engine,
+    model,
+    train,
+    result,
+    *,
+    n_epochs,
+    batch_size,
+    shuffle,
+    rng,
+    stopping,
+    validation,
+    validate,
+    monitor,
+    callback_list,
+    sync,
+    verbose,
+):
+    """The epochs of :func:`run_epochs`, computed on ``engine``.
+
+    ``model`` owns the state and is what callbacks see; with ``sync``, it
+    receives the engine's state before the epoch's callbacks run, and whatever
+    they change (weights, learning rate) goes back into the engine after.
+    """
+    history = result.history
+    best_score = -np.inf
     callback_list.on_train_begin()
     epoch_logs = {}
     for epoch in range(n_epochs):
@@ -239,7 +290,7 @@ def run_epochs(
             callback_list.on_train_batch_begin(step)
             # Each batch is padded only to its own longest sequence.
             inputs, targets, weights = train.batch(batch, train.widths[batch].max())
-            logs = model.train_on_batch(
+            logs = engine.train_on_batch(
                 inputs, targets, sample_weight=weights, return_dict=True
             )
             seen += len(batch)
@@ -255,21 +306,24 @@ def run_epochs(
                 "use cell='lstm' or 'gru'."
             )
         if validation is not None:
-            epoch_logs.update(validate(model, validation))
+            epoch_logs.update(validate(engine, validation))
             if epoch_logs[monitor] > best_score:
                 best_score = epoch_logs[monitor]
-                result.best_weights = model.get_weights()
+                result.best_weights = engine.get_weights()
+        if sync:
+            copy_state(engine, model)
         callback_list.on_epoch_end(epoch, epoch_logs)
+        if sync:
+            copy_state(model, engine)
         for name, value in epoch_logs.items():
             history.setdefault(name, []).append(float(value))
         if stopping is not None:
             monitored = (
                 epoch_logs[monitor] if validation is not None else -epoch_logs["loss"]
             )
-            if stopping.record_epoch(monitored, model.optimizer, verbose):
+            if stopping.record_epoch(monitored, engine.optimizer, verbose):
                 result.converged = True
                 break
         if model.stop_training:
             break
-    callback_list.on_train_end(epoch_logs)
-    return result
+    return epoch_logs

@@ -390,7 +390,8 @@ def _run(*args, **kwargs):
 
 class GuardedModel:
     """Stands in for the fitted ``keras.Model``: attributes read through to it
-    (input shapes, layers), but any way of running it raises NetworkReached."""
+    (input shapes, layers), but any way of running it, or of reading its
+    variables into a shared engine, raises NetworkReached."""
 
     RUN = frozenset(
         {
@@ -417,6 +418,8 @@ class GuardedModel:
     def __getattr__(self, name):
         if name in self.RUN:
             return _run
+        if name in ("variables", "weights", "get_weights"):
+            raise NetworkReached
         return getattr(self._model, name)
 
     __call__ = _run

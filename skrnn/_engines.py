@@ -1,0 +1,237 @@
+"""Compiled networks shared by every estimator whose network has the same graph.
+
+Keras traces a model's training and prediction steps the first time they run
+(about 0.3 s each on a CPU), and the traced graphs live as long as the model.
+An estimator builds a new model at every fit, so a search, a refit per customer
+or ``check_estimator`` would trace the same graphs again and again and keep
+every copy.
+
+Instead, each estimator keeps its state (weights, optimizer slots, dropout seed
+state) in its own model, and runs it on an *engine*: a compiled model of the
+same graph, borrowed from a process-wide pool keyed by everything the graph
+depends on (:func:`graph_key`). Borrowing loads the owner's state into the
+engine; training reads it back. An engine is lent to one caller at a time;
+concurrent callers with the same key get engines of their own, so estimators
+never share state and threads stay correct. At most ``ENGINE_POOL_SIZE``
+idle engines are kept, the least recently used being dropped first.
+"""
+
+import json
+import threading
+import weakref
+from collections import OrderedDict
+from contextlib import contextmanager
+
+import keras
+
+__all__ = ["ENGINE_POOL_SIZE", "borrowed", "copy_state", "graph_key"]
+
+# Idle engines kept per process, over all keys. Each holds its traced steps
+# (a few MB); a search over more configurations than this re-traces the
+# least recently used ones.
+ENGINE_POOL_SIZE = 16
+
+# Configuration entries that shape no graph: initial values live in variables.
+_STATE_ENTRIES = frozenset({"seed", "learning_rate"})
+_RECURRENT = frozenset({"SimpleRNN", "LSTM", "GRU"})
+# Keys of live models, remembered with the optimizer they were computed for
+# (compiling again gives a new one).
+_KEYS = weakref.WeakKeyDictionary()
+
+
+def _without_state(config):
+    """``config`` without the entries that only set initial values."""
+    if isinstance(config, dict):
+        return {
+            name: _without_state(value)
+            for name, value in config.items()
+            if name not in _STATE_ENTRIES
+        }
+    if isinstance(config, (list, tuple)):
+        return [_without_state(value) for value in config]
+    return config
+
+
+def _uses_custom_functions(model):
+    """Whether a layer of ``model`` holds an activation that is not Keras' own.
+
+    Such a function is serialised by name only (or not at all, for a lambda),
+    so two different functions could give the same configuration.
+    """
+    # _flatten_layers reaches the cells inside recurrent and wrapper layers.
+    for layer in model._flatten_layers(include_self=False):
+        for attribute in ("activation", "recurrent_activation"):
+            function = getattr(layer, attribute, None)
+            if function is None:
+                continue
+            try:
+                builtin = keras.activations.get(function.__name__) is function
+            except (AttributeError, ValueError):
+                builtin = False
+            if not builtin:
+                return True
+    return False
+
+
+def graph_key(model):
+    """A string naming everything ``model``'s traced steps depend on, or None.
+
+    Computed once per model and compile (see :func:`_graph_key`).
+    """
+    cached = _KEYS.get(model)
+    if cached is not None and cached[0] is model.optimizer:
+        return cached[1]
+    key = _graph_key(model)
+    _KEYS[model] = (model.optimizer, key)
+    return key
+
+
+def _graph_key(model):
+    """A string naming everything ``model``'s traced steps depend on, or None.
+
+    The key holds the backend, the model's configuration and its compile
+    configuration, less seeds and the learning rate (they set the initial
+    values of variables, which are copied in). A model using a custom function
+    (for example a callable activation) gets None: two different functions can
+    share a name, so such a model is never shared.
+    """
+    if _uses_custom_functions(model):
+        return None
+    try:
+        config = {
+            "backend": keras.backend.backend(),
+            "model": model.get_config(),
+            "compile": model.get_compile_config() if model.compiled else None,
+            # Not in the loss's configuration, yet it sets the loss's precision.
+            "loss_dtype": getattr(model.loss, "dtype", None),
+        }
+        if config["compile"] and config["compile"].get("optimizer"):
+            # Keras numbers optimizer names (adam, adam_1, ...); they shape nothing.
+            config["compile"]["optimizer"]["config"].pop("name", None)
+        return json.dumps(_without_state(config), sort_keys=True)
+    except Exception:  # noqa: BLE001 - whatever cannot be keyed is not shared
+        return None
+
+
+def copy_state(source, target, optimizer=True):
+    """Assign ``source``'s variables (and optimizer variables) to ``target``."""
+    if source is target:
+        return
+    pairs = list(zip(source.variables, target.variables, strict=True))
+    if optimizer and source.optimizer is not None:
+        pairs += zip(
+            source.optimizer.variables, target.optimizer.variables, strict=True
+        )
+    for source_variable, target_variable in pairs:
+        target_variable.assign(source_variable.value)
+
+
+class _EnginePool:
+    """Idle engines by graph key, least recently used first."""
+
+    def __init__(self, size):
+        self.size = size
+        self._idle = OrderedDict()
+        self._lock = threading.Lock()
+
+    def take(self, key):
+        with self._lock:
+            engines = self._idle.get(key)
+            if not engines:
+                return None
+            engine = engines.pop()
+            if not engines:
+                del self._idle[key]
+            return engine
+
+    def give_back(self, key, engine):
+        with self._lock:
+            self._idle.setdefault(key, []).append(engine)
+            self._idle.move_to_end(key)
+            while sum(map(len, self._idle.values())) > self.size:
+                oldest = next(iter(self._idle))
+                self._idle[oldest].pop(0)
+                if not self._idle[oldest]:
+                    del self._idle[oldest]
+
+    def clear(self):
+        with self._lock:
+            self._idle.clear()
+
+    def __len__(self):
+        with self._lock:
+            return sum(map(len, self._idle.values()))
+
+
+_POOL = _EnginePool(ENGINE_POOL_SIZE)
+
+
+def _with_seeds(config):
+    """``config`` with a seed in every recurrent layer's configuration.
+
+    Keras' recurrent layers do not serialise their seed; built from their
+    configuration alone, they would draw one from Python's global random
+    state. The value does not matter: the seed state is copied in.
+    """
+    if isinstance(config, dict):
+        config = {name: _with_seeds(value) for name, value in config.items()}
+        if config.get("class_name") in _RECURRENT and "seed" not in config["config"]:
+            config["config"] = {**config["config"], "seed": 0}
+        return config
+    if isinstance(config, list):
+        return [_with_seeds(value) for value in config]
+    return config
+
+
+def _clone_layer(layer):
+    config = _with_seeds(
+        {"class_name": type(layer).__name__, "config": layer.get_config()}
+    )
+    return type(layer).from_config(config["config"])
+
+
+def _new_engine(model):
+    """A compiled copy of ``model``'s graph with variables of its own."""
+    engine = keras.models.clone_model(model, clone_function=_clone_layer)
+    if model.compiled:
+        arguments = keras.saving.deserialize_keras_object(model.get_compile_config())
+        # The loss's dtype is not in its configuration: share the object.
+        engine.compile(**{**arguments, "loss": model.loss})
+        # As in compile_model: slots created now are not created while tracing.
+        engine.optimizer.build(engine.trainable_variables)
+    return engine
+
+
+@contextmanager
+def borrowed(model, training=False):
+    """Lend a compiled engine holding ``model``'s state.
+
+    Parameters
+    ----------
+    model : keras.Model
+        The owner: a model from :func:`skrnn._model.build_model`, compiled
+        for training.
+    training : bool, default=False
+        Also load the optimizer's state, and read the engine's variables
+        back into ``model`` when the block ends without an error.
+
+    Yields
+    ------
+    engine : keras.Model
+        A model of the same graph, holding ``model``'s state; ``model``
+        itself when its graph cannot be shared.
+    """
+    key = graph_key(model)
+    if key is None:
+        yield model
+        return
+    engine = _POOL.take(key) or _new_engine(model)
+    copy_state(model, engine, optimizer=training)
+    try:
+        yield engine
+        if training:
+            copy_state(engine, model)
+    finally:
+        # The engine keeps the last state it held until the next borrower
+        # overwrites it; it is never read before that.
+        _POOL.give_back(key, engine)

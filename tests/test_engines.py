@@ -1,0 +1,131 @@
+"""Compiled steps shared by every fit of the same network (skrnn._engines)."""
+
+import keras
+import numpy as np
+import pytest
+
+from skrnn import _engines
+
+
+@pytest.fixture
+def fresh_pool(monkeypatch):
+    """An empty pool for this test, counting the engines it builds."""
+    pool = _engines._EnginePool(_engines.ENGINE_POOL_SIZE)
+    monkeypatch.setattr(_engines, "_POOL", pool)
+    built = []
+    new_engine = _engines._new_engine
+
+    def counting(model):
+        built.append(model)
+        return new_engine(model)
+
+    monkeypatch.setattr(_engines, "_new_engine", counting)
+    return pool, built
+
+
+def test_fits_of_one_network_build_one_engine(fresh_pool, make_classifier, ragged_data):
+    pool, built = fresh_pool
+    X, y = ragged_data
+    for seed in range(3):
+        clf = make_classifier(random_state=seed, learning_rate_init=0.01 * (seed + 1))
+        clf.fit(X, y).predict_proba(X)
+    assert len(built) == 1
+    assert len(pool) == 1
+    # A different width is a different graph.
+    make_classifier(units=7).fit(X, y)
+    assert len(built) == 2
+
+
+def test_sharing_changes_no_result(fresh_pool, make_classifier, ragged_data):
+    """A model fitted after others used its engine equals one fitted alone."""
+    pool, _ = fresh_pool
+    X, y = ragged_data
+    first = make_classifier(random_state=1, dropout=0.2).fit(X, y)
+    proba_first = first.predict_proba(X)
+    make_classifier(random_state=2, dropout=0.2).fit(X, y).predict_proba(X)
+    # The second fit left its own state in the engine; the first is unaffected.
+    np.testing.assert_array_equal(first.predict_proba(X), proba_first)
+    pool.clear()
+    alone = make_classifier(random_state=1, dropout=0.2).fit(X, y)
+    np.testing.assert_array_equal(alone.predict_proba(X), proba_first)
+    np.testing.assert_array_equal(alone.loss_curve_, first.loss_curve_)
+
+
+def test_the_pool_is_bounded_least_recently_used_first(
+    fresh_pool, monkeypatch, make_classifier, tiny_data
+):
+    pool, built = fresh_pool
+    pool.size = 2
+    for units in (2, 3, 2, 4):
+        make_classifier(units=units, max_iter=1).fit(*tiny_data)
+    assert len(pool) == 2
+    assert len(built) == 3
+    # units=3 was the least recently used, so it was dropped and is rebuilt;
+    # units=2 and 4 are still there.
+    make_classifier(units=2, max_iter=1).fit(*tiny_data)
+    make_classifier(units=4, max_iter=1).fit(*tiny_data)
+    assert len(built) == 3
+    make_classifier(units=3, max_iter=1).fit(*tiny_data)
+    assert len(built) == 4
+
+
+def test_key_ignores_seed_and_learning_rate_only(make_classifier, tiny_data):
+    def key(**params):
+        clf = make_classifier(max_iter=1, **params).fit(*tiny_data)
+        return _engines.graph_key(clf.model_)
+
+    base = key()
+    assert base is not None
+    assert key(random_state=5, learning_rate_init=0.1) == base
+    for params in ({"dropout": 0.1}, {"clipnorm": 1.0}, {"optimizer": "sgd"}):
+        assert key(**params) != base, params
+
+
+def test_a_custom_activation_is_never_shared(fresh_pool, make_classifier, tiny_data):
+    _, built = fresh_pool
+    clf = make_classifier(activation=lambda x: keras.ops.tanh(x), max_iter=1)
+    clf.fit(*tiny_data).predict(tiny_data[0])
+    assert _engines.graph_key(clf.model_) is None
+    assert built == []
+
+
+def test_callbacks_see_and_steer_the_estimators_model(make_classifier, ragged_data):
+    """At epoch end the model callbacks hold is current, and changes go back."""
+    X, y = ragged_data
+    seen = []
+
+    class Freeze(keras.callbacks.Callback):
+        def on_epoch_end(self, epoch, logs=None):
+            seen.append([w.copy() for w in self.model.get_weights()])
+            # Stop learning after the second epoch.
+            if epoch == 1:
+                self.model.optimizer.learning_rate = 0.0
+
+    clf = make_classifier(max_iter=4, callbacks=[Freeze()]).fit(X, y)
+    final = clf.model_.get_weights()
+    for before, after in zip(seen[-1], final, strict=True):
+        np.testing.assert_array_equal(before, after)
+    assert not all(np.array_equal(a, b) for a, b in zip(seen[0], seen[1], strict=True))
+    for later in seen[2:]:
+        for a, b in zip(seen[1], later, strict=True):
+            np.testing.assert_array_equal(a, b)
+
+
+def test_an_interrupted_fit_leaves_the_engine_usable(
+    fresh_pool, make_classifier, ragged_data
+):
+    X, y = ragged_data
+
+    class Interrupt(keras.callbacks.Callback):
+        def on_train_batch_end(self, batch, logs=None):
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        make_classifier(callbacks=[Interrupt()]).fit(X, y)
+    pool, built = fresh_pool
+    assert len(pool) == 1
+    clf = make_classifier().fit(X, y)
+    pool.clear()
+    np.testing.assert_array_equal(
+        clf.predict_proba(X), make_classifier().fit(X, y).predict_proba(X)
+    )
