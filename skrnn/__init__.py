@@ -17,7 +17,9 @@ _PUBLIC = {
     "SequenceRNNTagger": "skrnn._tagger",
     "SequenceStandardScaler": "skrnn._preprocessing",
     "TrainingCurveDisplay": "skrnn._plotting",
+    "export": "skrnn._export",
     "load": "skrnn._persistence",
+    "to_padded": "skrnn._sequences",
 }
 
 __all__ = [*sorted(_PUBLIC), "__version__"]

@@ -683,6 +683,29 @@ class BaseSequenceRNN(SequenceInputMixin, BaseEstimator, metaclass=ABCMeta):
 
     # ---------------------------------------------------------------- saving
 
+    def export(self, path, format="onnx"):
+        """Write the fitted estimator as an ONNX model, to serve without TensorFlow.
+
+        See :func:`skrnn.export` (which also takes a ``Pipeline`` with a
+        ``SequenceStandardScaler`` in front) for the graph's inputs and
+        outputs.
+
+        Parameters
+        ----------
+        path : str or path-like
+            Destination file, customarily ``.onnx``.
+        format : {'onnx'}, default='onnx'
+            The file format.
+
+        Returns
+        -------
+        path : pathlib.Path
+            The file written.
+        """
+        from skrnn._export import export
+
+        return export(self, path, format=format)
+
     def save(self, path):
         """Write the estimator to one file, safely and atomically.
 
