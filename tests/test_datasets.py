@@ -179,6 +179,7 @@ def test_make_sequence_classification():
     )
     assert len(X) == 60 and np.bincount(y).tolist() == [20, 20, 20]
     assert {x.shape[1] for x in X} == {2}
+    assert {x.dtype for x in X} == {np.dtype(np.float32)}
     assert min(len(x) for x in X) >= 4 and max(len(x) for x in X) <= 9
     again, _ = make_sequence_classification(
         60, n_features=2, n_classes=3, min_length=4, max_length=9, random_state=0
