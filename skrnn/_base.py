@@ -693,14 +693,16 @@ class BaseSequenceRNN(SequenceInputMixin, BaseEstimator, metaclass=ABCMeta):
         Parameters
         ----------
         path : str or path-like
-            Destination file, customarily ``.onnx``.
-        format : {'onnx'}, default='onnx'
-            The file format.
+            Destination file, customarily ``.onnx`` (a new directory for
+            ``'tf_saved_model'``).
+        format : {'onnx', 'tf_saved_model'}, default='onnx'
+            ONNX for onnxruntime, or a TensorFlow SavedModel for TensorFlow
+            Serving with the same signature.
 
         Returns
         -------
         path : pathlib.Path
-            The file written.
+            The file (or directory) written.
         """
         from skrnn._export import export
 

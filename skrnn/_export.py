@@ -14,6 +14,7 @@ without importing TensorFlow).
 
 import json
 import os
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -32,7 +33,7 @@ _ONNX_ACTIVATIONS = {
 }
 # Keras' LSTM gates are (input, forget, cell, output); ONNX wants i, o, f, c.
 _LSTM_ORDER = (0, 3, 1, 2)
-FORMATS = ("onnx",)
+FORMATS = ("onnx", "tf_saved_model")
 
 
 def _onnx():
@@ -690,16 +691,19 @@ def export(estimator, path, *, format="onnx"):
         Fitted; a ``Pipeline`` may put ``SequenceStandardScaler`` steps before
         the skrnn estimator (their statistics are folded into the graph).
     path : str or path-like
-        Destination file, customarily ``.onnx``. It is written under a
-        temporary name and renamed into place, so a failed export leaves no
-        file behind.
-    format : {'onnx'}, default='onnx'
-        The file format.
+        Destination file, customarily ``.onnx`` (a new directory for
+        ``'tf_saved_model'``). It is written under a temporary name and
+        renamed into place, so a failed export leaves nothing behind.
+    format : {'onnx', 'tf_saved_model'}, default='onnx'
+        ``'onnx'``: one ONNX file, for onnxruntime. ``'tf_saved_model'``: a
+        TensorFlow SavedModel directory for TensorFlow Serving, whose
+        ``serving_default`` signature takes and returns the same named
+        tensors (it needs the TensorFlow backend).
 
     Returns
     -------
     path : pathlib.Path
-        The file written.
+        The file (or SavedModel directory) written.
 
     Raises
     ------
@@ -725,6 +729,21 @@ def export(estimator, path, *, format="onnx"):
     path = Path(os.fspath(path))
     if not path.parent.is_dir():
         raise FileNotFoundError(f"Directory {str(path.parent)!r} does not exist.")
+    if format == "tf_saved_model":
+        scalers, final = _split(estimator)
+        if path.exists():
+            raise FileExistsError(
+                f"{str(path)!r} exists; a SavedModel is a directory written anew. "
+                "Remove it or choose another path."
+            )
+        temporary = Path(tempfile.mkdtemp(dir=path.parent, prefix=f".{path.name}."))
+        try:
+            _write_saved_model(final, scalers, temporary)
+            os.replace(temporary, path)
+        except BaseException:
+            shutil.rmtree(temporary, ignore_errors=True)
+            raise
+        return path
     onnx = _onnx()
     scalers, final = _split(estimator)
     graph = _Builder(final, scalers, onnx).build()
@@ -758,6 +777,133 @@ def export(estimator, path, *, format="onnx"):
         Path(temporary).unlink(missing_ok=True)
         raise
     return path
+
+
+def _tf_serving_function(estimator, scalers):
+    """The SavedModel's ``serve(values, lengths)``: the ONNX graph's twin in TF."""
+    import tensorflow as tf
+
+    model = estimator.model_
+    tagger = hasattr(estimator, "_eos_mode")
+
+    def real_steps(values, lengths):
+        steps = tf.range(tf.shape(values)[1], dtype=tf.int64)
+        return steps[None, :] < lengths[:, None]
+
+    def masked(values, real):
+        return tf.where(real[..., None], values, tf.zeros_like(values))
+
+    def window_means(values, lengths, k):
+        shape = tf.shape(values, out_type=tf.int64)
+        n_windows = (shape[1] + k - 1) // k
+        padded = tf.pad(values, [[0, 0], [0, n_windows * k - shape[1]], [0, 0]])
+        sums = tf.reduce_sum(
+            tf.reshape(padded, [shape[0], n_windows, k, shape[2]]), axis=2
+        )
+        starts = tf.range(n_windows) * k
+        counts = tf.clip_by_value(lengths[:, None] - starts, 1, k)
+        return sums / tf.cast(counts, values.dtype)[..., None], (lengths + k - 1) // k
+
+    def zscore(values, real, lengths):
+        count = tf.cast(lengths, values.dtype)[:, None, None]
+        mean = tf.reduce_sum(values, axis=1, keepdims=True) / count
+        centred = masked(values - mean, real)
+        std = tf.sqrt(tf.reduce_sum(centred**2, axis=1, keepdims=True) / count)
+        std = tf.where(std > 1e-8 * (1 + tf.abs(mean)), std, tf.ones_like(std))
+        return centred / std
+
+    def serve(values, lengths):
+        lengths = tf.cast(lengths, tf.int64)
+        if not estimator._tokens:
+            real = real_steps(values, lengths)
+            values = masked(values, real)
+            for scaler in scalers:
+                shift = scaler.mean_ if scaler.with_mean else 0.0 * scaler.mean_
+                scale = scaler.scale_ if scaler.with_std else 1.0 + 0.0 * scaler.mean_
+                values = masked((values - shift) / scale, real)
+            if estimator.window_ > 1:
+                values, lengths = window_means(values, lengths, estimator.window_)
+            real = real_steps(values, lengths)
+            if estimator.scaling == "feature":
+                values = masked(
+                    (values - estimator.feature_mean_) / estimator.feature_scale_,
+                    real,
+                )
+            elif estimator.scaling == "sequence":
+                values = zscore(values, real, lengths)
+        else:
+            values = tf.where(real_steps(values, lengths), values, 0)
+        steps = lengths
+        if tagger and estimator._eos_mode:
+            steps = tf.maximum(lengths, estimator.max_output_length or 0) + 1
+            extra = tf.maximum(tf.reduce_max(steps) - tf.shape(values, tf.int64)[1], 0)
+            paddings = [[0, 0], [0, extra]] + ([] if estimator._tokens else [[0, 0]])
+            values = tf.pad(values, paddings)
+        values = tf.cast(values, model.inputs[0].dtype)
+        logits = model([values, tf.cast(lengths, tf.int32)], training=False)
+        logits = tf.cast(logits, tf.float32)
+        classes = getattr(estimator, "classes_", None)
+        if classes is not None:
+            table = tf.constant(
+                classes.astype(str) if classes.dtype.kind in "OUS" else classes
+            )
+        if not tagger and classes is not None:
+            return {
+                "probabilities": tf.nn.softmax(logits, axis=1),
+                "label": tf.gather(table, tf.argmax(logits, axis=1)),
+            }
+        if not tagger:
+            predictions = logits * estimator.target_scale_.astype(
+                np.float32
+            ) + estimator.target_mean_.astype(np.float32)
+            if estimator._y_ndim == 1:
+                predictions = predictions[:, 0]
+            return {"predictions": predictions}
+        n_classes = len(classes)
+        labels = tf.gather(table, tf.argmax(logits[..., :n_classes], axis=2))
+        n_labels = steps
+        if estimator._eos_mode:
+            positions = tf.range(tf.shape(logits, tf.int64)[1])[None, :]
+            is_eos = tf.argmax(logits, axis=2) == n_classes
+            last = (steps - 1)[:, None]
+            ends = tf.where(is_eos, positions, last)
+            n_labels = tf.reduce_min(tf.minimum(ends, last), axis=1)
+        return {
+            "probabilities": tf.nn.softmax(logits, axis=2),
+            "labels": labels,
+            "n_labels": n_labels,
+            "n_steps": steps,
+        }
+
+    return serve
+
+
+def _write_saved_model(estimator, scalers, path):
+    """Write a SavedModel whose ``serve`` signature mirrors the ONNX graph."""
+    import keras
+    import tensorflow as tf
+
+    if keras.backend.backend() != "tensorflow":
+        raise ValueError(
+            "format='tf_saved_model' needs the TensorFlow backend; the active "
+            f"Keras backend is {keras.backend.backend()!r}. Export to ONNX instead."
+        )
+    archive = keras.export.ExportArchive()
+    archive.track(estimator.model_)
+    features = [] if estimator._tokens else [estimator.n_features_in_]
+    archive.add_endpoint(
+        "serve",
+        _tf_serving_function(estimator, scalers),
+        input_signature=[
+            tf.TensorSpec(
+                [None, None, *features],
+                tf.int64 if estimator._tokens else tf.float32,
+                name="values",
+            ),
+            tf.TensorSpec([None], tf.int64, name="lengths"),
+        ],
+    )
+    archive.write_out(str(path), verbose=False)
 
 
 def _version():

@@ -138,6 +138,45 @@ def test_tagger_steps_and_labels_match_predict(make_tagger, tmp_path, params):
         np.testing.assert_array_equal(labels[i, : n_labels[i]], expected[i])
 
 
+def test_saved_model_has_the_same_signature_and_outputs(
+    make_classifier, make_tagger, scales_data, tmp_path
+):
+    import tensorflow as tf
+
+    X, y = scales_data
+    values, lengths = to_padded(X)
+    pipeline = make_pipeline(SequenceStandardScaler(), make_classifier(window=2))
+    pipeline.fit(X, np.array(["cat", "dog"])[y])
+    path = export(pipeline, tmp_path / "served", format="tf_saved_model")
+    # The loaded object owns the variables: keep it alive while serving.
+    loaded = tf.saved_model.load(str(path))
+    outputs = loaded.signatures["serving_default"](
+        values=tf.constant(np.nan_to_num(values, nan=-5.0), tf.float32),
+        lengths=tf.constant(lengths, tf.int64),
+    )
+    np.testing.assert_allclose(
+        outputs["probabilities"].numpy(), pipeline.predict_proba(X), atol=ATOL
+    )
+    np.testing.assert_array_equal(
+        outputs["label"].numpy().astype(str), pipeline.predict(X)
+    )
+
+    tokens = [np.array([1, 2, 3]), np.array([2, 1]), np.array([3, 3, 1, 2])] * 4
+    Y = [x[: 1 + i % 3] % 2 for i, x in enumerate(tokens)]
+    tagger = make_tagger(max_iter=2).fit(tokens, Y)
+    path = tagger.export(tmp_path / "tagger", format="tf_saved_model")
+    values, lengths = to_padded(tokens, tokens=True)
+    loaded = tf.saved_model.load(str(path))
+    outputs = loaded.serve(
+        tf.constant(values, tf.int64), tf.constant(lengths, tf.int64)
+    )
+    expected = tagger.predict(tokens)
+    for i, n_labels in enumerate(outputs["n_labels"].numpy()):
+        np.testing.assert_array_equal(outputs["labels"][i, :n_labels], expected[i])
+    with pytest.raises(FileExistsError, match="exists"):
+        tagger.export(path, format="tf_saved_model")
+
+
 def test_metadata_records_version_and_parameters(tiny_classifier, tmp_path):
     model = onnx.load(tiny_classifier.export(tmp_path / "model.onnx"))
     metadata = {p.key: p.value for p in model.metadata_props}
