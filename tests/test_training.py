@@ -62,7 +62,7 @@ def test_adaptive_learning_rate_divides_by_five_until_tiny(
         batch_size=2,
     ).fit(*training_data)
     patience = max(1, -(-MIN_STALE_UPDATES // 30))
-    final = float(keras.ops.convert_to_numpy(clf.model_.optimizer.learning_rate))
+    final = float(clf.model_.optimizer.learning_rate.numpy())
     # Epoch 1 improves; every later epoch is stale. 1e-3 / 5**k stays >= 1e-6
     # up to k = 4 (four stale runs divide), so the fifth stale run stops.
     np.testing.assert_allclose(final, 1e-3 / 5**4, rtol=1e-5)
