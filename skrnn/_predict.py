@@ -4,6 +4,8 @@ Every head predicts through :func:`predict_outputs`; training shares its batch
 helpers, so prediction and training cut batches the same way.
 """
 
+import weakref
+
 import keras
 import numpy as np
 
@@ -42,6 +44,44 @@ def partial_first(batches):
     return batches
 
 
+# Per model: its forward pass compiled once for any batch size and width.
+_FORWARD = weakref.WeakKeyDictionary()
+
+
+def _forward(model):
+    """A function running ``model`` on ``[values, lengths]`` for prediction.
+
+    Under TensorFlow it is one ``tf.function`` whose signature leaves batch and
+    time open, so it is traced once per model (Keras' ``predict_on_batch``
+    traces the first shape exactly, then again for any shape), and it skips
+    Keras' per-call set-up. Other backends use ``predict_on_batch``.
+    """
+    forward = _FORWARD.get(model)
+    if forward is not None:
+        return forward
+    if keras.backend.backend() != "tensorflow":
+        return lambda values, lengths: model.predict_on_batch([values, lengths])
+    import tensorflow as tf
+
+    # The inputs' shapes are (None, None[, n_features]) and (None,).
+    signature = [tf.TensorSpec(tensor.shape, tensor.dtype) for tensor in model.inputs]
+    dtypes = [spec.dtype.as_numpy_dtype for spec in signature]
+
+    @tf.function(input_signature=signature, autograph=False)
+    def call(values, lengths):
+        return model([values, lengths], training=False)
+
+    def forward(values, lengths):
+        values, lengths = (
+            np.asarray(array, dtype=dtype)
+            for array, dtype in zip((values, lengths), dtypes, strict=True)
+        )
+        return call(values, lengths).numpy()
+
+    _FORWARD[model] = forward
+    return forward
+
+
 def log_softmax(logits):
     """Log-probabilities over the last axis of float64 logits, computed stably."""
     shifted = logits - logits.max(axis=-1, keepdims=True)
@@ -71,6 +111,7 @@ def predict_outputs(model, values, lengths, steps=None):
         padded with NaN past each batch's width.
     """
     steps = lengths if steps is None else steps
+    forward = _forward(model)
     # Sorting by length lets each batch stop at its own longest sequence.
     order = np.argsort(steps, kind="stable")
     outputs = None
@@ -81,9 +122,7 @@ def predict_outputs(model, values, lengths, steps=None):
         ]
     ):
         width = steps[batch[-1]]
-        result = model.predict_on_batch(
-            [batch_values(values, batch, width), lengths[batch]]
-        )
+        result = np.asarray(forward(batch_values(values, batch, width), lengths[batch]))
         if outputs is None:
             shape = (len(order),) + result.shape[1:]
             if result.ndim == 3:
