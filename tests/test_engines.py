@@ -129,3 +129,21 @@ def test_an_interrupted_fit_leaves_the_engine_usable(
     np.testing.assert_array_equal(
         clf.predict_proba(X), make_classifier().fit(X, y).predict_proba(X)
     )
+
+
+def test_fits_in_threads_equal_serial_fits(make_classifier, ragged_data):
+    """Concurrent fits of one network borrow engines of their own."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    X, y = ragged_data
+    seeds = [0, 1, 2, 3]
+    serial = [make_classifier(random_state=s).fit(X, y).predict_proba(X) for s in seeds]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        threaded = list(
+            pool.map(
+                lambda s: make_classifier(random_state=s).fit(X, y).predict_proba(X),
+                seeds,
+            )
+        )
+    for expected, got in zip(serial, threaded, strict=True):
+        np.testing.assert_array_equal(got, expected)
