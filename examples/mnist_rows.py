@@ -15,8 +15,13 @@ Run:  python examples/mnist_rows.py [--idx-dir DIR] [--epochs 30]
       python examples/mnist_rows.py --quick     (a few seconds: a smoke run)
 """
 
-import argparse
 import os
+
+# TensorFlow's C++ start-up logging (CUDA probing, CPU features) says nothing
+# about the example; it is read when TensorFlow is imported, so set it first.
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+import argparse
 import time
 
 import numpy as np

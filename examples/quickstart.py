@@ -13,6 +13,12 @@ Run:  python examples/quickstart.py           (about two minutes on 2 CPU cores)
       python examples/quickstart.py --quick   (a few seconds: a smoke run)
 """
 
+import os
+
+# TensorFlow's C++ start-up logging (CUDA probing, CPU features) says nothing
+# about the example; it is read when TensorFlow is imported, so set it first.
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
 import argparse
 import time
 

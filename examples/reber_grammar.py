@@ -11,6 +11,12 @@ random junk after it, which the classifier ignores (eos_value).
 Run:  python examples/reber_grammar.py [--quick]
 """
 
+import os
+
+# TensorFlow's C++ start-up logging (CUDA probing, CPU features) says nothing
+# about the example; it is read when TensorFlow is imported, so set it first.
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
 import argparse
 import time
 

@@ -14,6 +14,12 @@ as a baseline.
 Run:  python examples/regression.py [--quick]
 """
 
+import os
+
+# TensorFlow's C++ start-up logging (CUDA probing, CPU features) says nothing
+# about the example; it is read when TensorFlow is imported, so set it first.
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
 import argparse
 
 import numpy as np

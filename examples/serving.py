@@ -12,6 +12,12 @@ Run:  python examples/serving.py           (about a minute on 2 CPU cores)
       python examples/serving.py --quick   (a few seconds: a smoke run)
 """
 
+import os
+
+# TensorFlow's C++ start-up logging (CUDA probing, CPU features) says nothing
+# about the example; it is read when TensorFlow is imported, so set it first.
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
 import argparse
 import subprocess
 import sys

@@ -16,6 +16,12 @@ predicted exactly, length included, on held-out sequences.
 Run:  python examples/tagging.py [--quick]
 """
 
+import os
+
+# TensorFlow's C++ start-up logging (CUDA probing, CPU features) says nothing
+# about the example; it is read when TensorFlow is imported, so set it first.
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
 import argparse
 
 import numpy as np

@@ -9,6 +9,12 @@ same probabilities, because the mask comes from lengths, never from values.
 Run:  python examples/variable_length.py [--quick]
 """
 
+import os
+
+# TensorFlow's C++ start-up logging (CUDA probing, CPU features) says nothing
+# about the example; it is read when TensorFlow is imported, so set it first.
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
 import argparse
 import copy
 
