@@ -232,24 +232,52 @@ def run_epochs(
     )
     result = EpochResult(history)
     model.stop_training = False
+    # Callbacks see ``model``, which owns the state; when there are any, it
+    # receives the engine's state before the epoch's callbacks run, and what
+    # they change (weights, learning rate) goes back into the engine after.
+    sync = bool(callbacks)
     with borrowed(model, training=True) as engine:
-        epoch_logs = _train(
-            engine,
-            model,
-            train,
-            result,
-            n_epochs=n_epochs,
-            batch_size=batch_size,
-            shuffle=shuffle,
-            rng=rng,
-            stopping=stopping,
-            validation=validation,
-            validate=validate,
-            monitor=monitor,
-            callback_list=callback_list,
-            sync=bool(callbacks),
-            verbose=verbose,
-        )
+        best_score = -np.inf
+        callback_list.on_train_begin()
+        epoch_logs = {}
+        for epoch in range(n_epochs):
+            callback_list.on_epoch_begin(epoch)
+            epoch_logs = _train_epoch(
+                engine,
+                train,
+                _batches(train.widths, batch_size, shuffle, rng),
+                callback_list,
+            )
+            if not np.isfinite(epoch_logs["loss"]):
+                raise ValueError(
+                    f"Training diverged: the loss became {epoch_logs['loss']} at epoch "
+                    f"{epoch + 1}. Lower learning_rate_init, set clipnorm, scale the "
+                    "features (large raw values make recurrent networks unstable), or "
+                    "use cell='lstm' or 'gru'."
+                )
+            if validation is not None:
+                epoch_logs.update(validate(engine, validation))
+                if epoch_logs[monitor] > best_score:
+                    best_score = epoch_logs[monitor]
+                    result.best_weights = engine.get_weights()
+            if sync:
+                copy_state(engine, model)
+            callback_list.on_epoch_end(epoch, epoch_logs)
+            if sync:
+                copy_state(model, engine)
+            for name, value in epoch_logs.items():
+                history.setdefault(name, []).append(float(value))
+            if stopping is not None:
+                monitored = (
+                    epoch_logs[monitor]
+                    if validation is not None
+                    else -epoch_logs["loss"]
+                )
+                if stopping.record_epoch(monitored, engine.optimizer, verbose):
+                    result.converged = True
+                    break
+            if model.stop_training:
+                break
     callback_list.on_train_end(epoch_logs)
     return result
 
@@ -288,70 +316,3 @@ def _train_epoch(engine, train, batches, callback_list):
             epoch_logs = {name: float(value) for name, value in epoch_logs.items()}
             callback_list.on_train_batch_end(step, epoch_logs)
     return {name: float(value) for name, value in epoch_logs.items()}
-
-
-def _train(
-    engine,
-    model,
-    train,
-    result,
-    *,
-    n_epochs,
-    batch_size,
-    shuffle,
-    rng,
-    stopping,
-    validation,
-    validate,
-    monitor,
-    callback_list,
-    sync,
-    verbose,
-):
-    """The epochs of :func:`run_epochs`, computed on ``engine``.
-
-    ``model`` owns the state and is what callbacks see; with ``sync``, it
-    receives the engine's state before the epoch's callbacks run, and whatever
-    they change (weights, learning rate) goes back into the engine after.
-    """
-    history = result.history
-    best_score = -np.inf
-    callback_list.on_train_begin()
-    epoch_logs = {}
-    for epoch in range(n_epochs):
-        callback_list.on_epoch_begin(epoch)
-        epoch_logs = _train_epoch(
-            engine,
-            train,
-            _batches(train.widths, batch_size, shuffle, rng),
-            callback_list,
-        )
-        if not np.isfinite(epoch_logs["loss"]):
-            raise ValueError(
-                f"Training diverged: the loss became {epoch_logs['loss']} at epoch "
-                f"{epoch + 1}. Lower learning_rate_init, set clipnorm, scale the "
-                "features (large raw values make recurrent networks unstable), or "
-                "use cell='lstm' or 'gru'."
-            )
-        if validation is not None:
-            epoch_logs.update(validate(engine, validation))
-            if epoch_logs[monitor] > best_score:
-                best_score = epoch_logs[monitor]
-                result.best_weights = engine.get_weights()
-        if sync:
-            copy_state(engine, model)
-        callback_list.on_epoch_end(epoch, epoch_logs)
-        if sync:
-            copy_state(model, engine)
-        for name, value in epoch_logs.items():
-            history.setdefault(name, []).append(float(value))
-        if stopping is not None:
-            monitored = (
-                epoch_logs[monitor] if validation is not None else -epoch_logs["loss"]
-            )
-            if stopping.record_epoch(monitored, engine.optimizer, verbose):
-                result.converged = True
-                break
-        if model.stop_training:
-            break
-    return epoch_logs
