@@ -24,6 +24,8 @@ from contextlib import contextmanager
 
 import keras
 
+from skrnn._model import keras_activation_name
+
 __all__ = ["ENGINE_POOL_SIZE", "borrowed", "copy_state", "graph_key"]
 
 # Idle engines kept per process, over all keys. Each holds its traced steps
@@ -63,13 +65,7 @@ def _uses_custom_functions(model):
     for layer in model._flatten_layers(include_self=False):
         for attribute in ("activation", "recurrent_activation"):
             function = getattr(layer, attribute, None)
-            if function is None:
-                continue
-            try:
-                builtin = keras.activations.get(function.__name__) is function
-            except (AttributeError, ValueError):
-                builtin = False
-            if not builtin:
+            if function is not None and keras_activation_name(function) is None:
                 return True
     return False
 

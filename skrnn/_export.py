@@ -92,7 +92,7 @@ class _Graph:
         return output
 
 
-def _layers(model, cell):
+def _layers(model):
     """The model's recurrent layers, first to last, as (forward, backward|None)."""
     import keras
 
@@ -107,13 +107,13 @@ def _layers(model, cell):
 
 def _activation_name(function, what="activation"):
     """ONNX's name for one of Keras' own activations; refuse anything else."""
-    import keras
+    from skrnn._model import keras_activation_name
 
-    name = getattr(function, "__name__", None)
-    builtin = name in _ONNX_ACTIVATIONS and keras.activations.get(name) is function
-    if not builtin:
+    name = keras_activation_name(function)
+    if name not in _ONNX_ACTIVATIONS:
+        shown = getattr(function, "__name__", function)
         raise ValueError(
-            f"Cannot export: the recurrent {what} {name or function!r} has no ONNX "
+            f"Cannot export: the recurrent {what} {shown!r} has no ONNX "
             "equivalent. ONNX's recurrent operators take Keras' "
             f"{sorted(_ONNX_ACTIVATIONS)}."
         )
@@ -387,7 +387,7 @@ class _Builder:
         sequence = g.op("Transpose", [sequence], perm=[1, 0, 2])
         steps32 = g.op("Cast", [steps], to=self.onnx.TensorProto.INT32)
         outputs = final = None
-        for forward, backward in _layers(model, cell):
+        for forward, backward in _layers(model):
             outputs, final = _recurrent(g, sequence, steps32, forward, backward, cell)
             # (T, directions, N, H) -> (T, N, directions * H)
             sequence = g.op(
@@ -466,11 +466,9 @@ class _Builder:
             real = self.real_steps(values, lengths)
             values = self.zero_padding(values, real)
             for scaler in self.scalers:
-                shift = (
-                    scaler.mean_ if scaler.with_mean else np.zeros_like(scaler.mean_)
+                values = self.zero_padding(
+                    self.affine(values, *scaler._shift_and_scale()), real
                 )
-                scale = scaler.scale_ if scaler.with_std else np.ones_like(scaler.mean_)
-                values = self.zero_padding(self.affine(values, shift, scale), real)
             if est.window_ > 1:
                 values, lengths = self.window(values, lengths, est.window_)
             real = self.real_steps(values, lengths)
@@ -818,8 +816,7 @@ def _tf_serving_function(estimator, scalers):
             real = real_steps(values, lengths)
             values = masked(values, real)
             for scaler in scalers:
-                shift = scaler.mean_ if scaler.with_mean else 0.0 * scaler.mean_
-                scale = scaler.scale_ if scaler.with_std else 1.0 + 0.0 * scaler.mean_
+                shift, scale = scaler._shift_and_scale()
                 values = masked((values - shift) / scale, real)
             if estimator.window_ > 1:
                 values, lengths = window_means(values, lengths, estimator.window_)

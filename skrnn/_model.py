@@ -21,6 +21,7 @@ __all__ = [
     "OPTIMIZERS",
     "build_model",
     "compile_model",
+    "keras_activation_name",
     "AttentionPooling",
     "LastStep",
     "LengthMask",
@@ -216,6 +217,20 @@ class L2Penalty(keras.regularizers.Regularizer):
 
     def get_config(self):
         return {"alpha": self.alpha}
+
+
+def keras_activation_name(function):
+    """The name of ``function`` if it is one of Keras' own activations, else None.
+
+    Compared by identity: a user's function named ``'tanh'`` is not Keras'.
+    """
+    name = getattr(function, "__name__", None)
+    if name is None:
+        return None
+    try:
+        return name if keras.activations.get(name) is function else None
+    except ValueError:
+        return None
 
 
 def build_model(

@@ -280,13 +280,20 @@ class SequenceStandardScaler(
                 'set_output(transform="default") for 3-D or ragged input.'
             )
         out = steps.copy()
-        shift = self.mean_ if self.with_mean else 0.0
-        scale = self.scale_ if self.with_std else 1.0
+        shift, scale = self._shift_and_scale()
         if forward:
             out[scaled] = (out[scaled] - shift) / scale
         else:
             out[scaled] = out[scaled] * scale + shift
         return _in_original_form(out, checked)
+
+    def _shift_and_scale(self):
+        """What ``transform`` subtracts, then divides by, per feature."""
+        ones = np.ones_like(self.mean_)
+        return (
+            self.mean_ if self.with_mean else 0.0 * ones,
+            self.scale_ if self.with_std else ones,
+        )
 
     def transform(self, X, sequence_length=None):
         """Standardise the real steps; padding and EOS steps are kept as they are.
