@@ -74,6 +74,10 @@ class _Graph:
         self.initializers.append(tensor)
         return name
 
+    def ints(self, value):
+        """An int64 constant (indices, axes, shapes)."""
+        return self.constant(value, "ints", np.int64)
+
     def op(self, op_type, inputs, n_outputs=1, hint=None, **attributes):
         outputs = [self.name(hint or op_type.lower()) for _ in range(n_outputs)]
         self.nodes.append(
@@ -204,19 +208,19 @@ class _Builder:
         """``(N, T, 1)`` boolean: True on real steps."""
         g = self.graph
         shape = g.op("Shape", [values])
-        width = g.op("Gather", [shape, g.constant(1, dtype=np.int64)], axis=0)
+        width = g.op("Gather", [shape, g.ints(1)], axis=0)
         steps = g.op(
             "Range",
-            [g.constant(0, dtype=np.int64), width, g.constant(1, dtype=np.int64)],
+            [g.ints(0), width, g.ints(1)],
         )
         real = g.op(
             "Less",
             [
-                g.op("Unsqueeze", [steps, g.constant([0], dtype=np.int64)]),
-                g.op("Unsqueeze", [lengths, g.constant([1], dtype=np.int64)]),
+                g.op("Unsqueeze", [steps, g.ints([0])]),
+                g.op("Unsqueeze", [lengths, g.ints([1])]),
             ],
         )
-        return g.op("Unsqueeze", [real, g.constant([2], dtype=np.int64)])
+        return g.op("Unsqueeze", [real, g.ints([2])])
 
     def zero_padding(self, values, real):
         g = self.graph
@@ -230,23 +234,20 @@ class _Builder:
     def window(self, values, lengths, k):
         """Means of each ``k`` consecutive real steps; new values and lengths."""
         g = self.graph
-        i64 = np.int64
         shape = g.op("Shape", [values])
-        n = g.op("Gather", [shape, g.constant([0], dtype=i64)], axis=0)
-        width = g.op("Gather", [shape, g.constant([1], dtype=i64)], axis=0)
-        features = g.op("Gather", [shape, g.constant([2], dtype=i64)], axis=0)
-        k_ = g.constant([k], dtype=i64)
-        n_windows = g.op(
-            "Div", [g.op("Add", [width, g.constant([k - 1], dtype=i64)]), k_]
-        )
+        n = g.op("Gather", [shape, g.ints([0])], axis=0)
+        width = g.op("Gather", [shape, g.ints([1])], axis=0)
+        features = g.op("Gather", [shape, g.ints([2])], axis=0)
+        k_ = g.ints([k])
+        n_windows = g.op("Div", [g.op("Add", [width, g.ints([k - 1])]), k_])
         extra = g.op("Sub", [g.op("Mul", [n_windows, k_]), width])
-        zero = g.constant([0], dtype=i64)
+        zero = g.ints([0])
         pads = g.op("Concat", [zero, zero, zero, zero, extra, zero], axis=0)
         padded = g.op("Pad", [values, pads])
         blocks = g.op("Concat", [n, n_windows, k_, features], axis=0)
         sums = g.op(
             "ReduceSum",
-            [g.op("Reshape", [padded, blocks]), g.constant([2], dtype=i64)],
+            [g.op("Reshape", [padded, blocks]), g.ints([2])],
             keepdims=0,
         )
         starts = g.op(
@@ -255,12 +256,12 @@ class _Builder:
                 g.op(
                     "Range",
                     [
-                        g.constant(0, dtype=i64),
+                        g.ints(0),
                         g.op("Squeeze", [n_windows]),
-                        g.constant(1, dtype=i64),
+                        g.ints(1),
                     ],
                 ),
-                g.constant(k, dtype=i64),
+                g.ints(k),
             ],
         )
         counts = g.op(
@@ -268,25 +269,25 @@ class _Builder:
             [
                 g.op(
                     "Sub",
-                    [g.op("Unsqueeze", [lengths, g.constant([1], dtype=i64)]), starts],
+                    [g.op("Unsqueeze", [lengths, g.ints([1])]), starts],
                 ),
-                g.constant(1, dtype=i64),
-                g.constant(k, dtype=i64),
+                g.ints(1),
+                g.ints(k),
             ],
         )
         counts = g.op(
             "Unsqueeze",
             [
                 g.op("Cast", [counts], to=self.onnx.TensorProto.FLOAT),
-                g.constant([2], dtype=i64),
+                g.ints([2]),
             ],
         )
         means = g.op("Div", [sums, counts])
         new_lengths = g.op(
             "Div",
             [
-                g.op("Add", [lengths, g.constant(k - 1, dtype=i64)]),
-                g.constant(k, dtype=i64),
+                g.op("Add", [lengths, g.ints(k - 1)]),
+                g.ints(k),
             ],
         )
         return means, new_lengths
@@ -298,10 +299,10 @@ class _Builder:
             "Unsqueeze",
             [
                 g.op("Cast", [lengths], to=self.onnx.TensorProto.FLOAT),
-                g.constant([1, 2], dtype=np.int64),
+                g.ints([1, 2]),
             ],
         )
-        axis = g.constant([1], dtype=np.int64)
+        axis = g.ints([1])
         mean = g.op("Div", [g.op("ReduceSum", [values, axis], keepdims=1), count])
         centred = self.zero_padding(g.op("Sub", [values, mean]), real)
         variance = g.op(
@@ -336,20 +337,17 @@ class _Builder:
         est, g = self.estimator, self.graph
         if not getattr(est, "_eos_mode", False):
             return values, lengths
-        i64 = np.int64
         steps = g.op(
             "Add",
             [
-                g.op(
-                    "Max", [lengths, g.constant(est.max_output_length or 0, dtype=i64)]
-                ),
-                g.constant(1, dtype=i64),
+                g.op("Max", [lengths, g.ints(est.max_output_length or 0)]),
+                g.ints(1),
             ],
         )
-        width = g.op("Gather", [g.op("Shape", [values]), g.constant([1], dtype=i64)])
+        width = g.op("Gather", [g.op("Shape", [values]), g.ints([1])])
         longest = g.op("ReduceMax", [steps], axes=[0], keepdims=1)
-        extra = g.op("Max", [g.op("Sub", [longest, width]), g.constant([0], dtype=i64)])
-        zero = g.constant([0], dtype=i64)
+        extra = g.op("Max", [g.op("Sub", [longest, width]), g.ints([0])])
+        zero = g.ints([0])
         before = [zero] * (2 if est._tokens else 3)
         after = [zero, extra] if est._tokens else [zero, extra, zero]
         return g.op("Pad", [values, g.op("Concat", [*before, *after], axis=0)]), steps
@@ -369,9 +367,9 @@ class _Builder:
             ids = g.op(
                 "Where",
                 [
-                    g.op("Squeeze", [real, g.constant([2], dtype=np.int64)]),
+                    g.op("Squeeze", [real, g.ints([2])]),
                     values,
-                    g.constant(0, dtype=np.int64),
+                    g.ints(0),
                 ],
             )
             table = np.asarray(
@@ -394,7 +392,7 @@ class _Builder:
                 "Reshape",
                 [
                     g.op("Transpose", [outputs], perm=[0, 2, 1, 3]),
-                    g.constant([0, 0, -1], dtype=np.int64),
+                    g.ints([0, 0, -1]),
                 ],
             )
         kernel, bias = (
@@ -412,7 +410,7 @@ class _Builder:
                 "Reshape",
                 [
                     g.op("Transpose", [final], perm=[1, 0, 2]),
-                    g.constant([0, -1], dtype=np.int64),
+                    g.ints([0, -1]),
                 ],
             )
         else:
@@ -423,7 +421,7 @@ class _Builder:
         """Pool time-major ``sequence`` over real steps."""
         g = self.graph
         real = g.op("Transpose", [real], perm=[1, 0, 2])  # (T, N, 1)
-        axis = g.constant([0], dtype=np.int64)
+        axis = g.ints([0])
         if pooling == "max":
             lowest = g.constant(-np.inf, dtype=np.float32)
             return g.op(
@@ -509,7 +507,6 @@ class _Builder:
         """Per-step probabilities and labels, and how many of each to read."""
         est, g, onnx = self.estimator, self.graph, self.onnx
         TensorProto = onnx.TensorProto
-        i64 = np.int64
         n_classes = len(est.classes_)
         g.op_named("Softmax", [logits], "probabilities", axis=2)
         best = g.op("ArgMax", [logits], axis=2, keepdims=0)
@@ -518,9 +515,9 @@ class _Builder:
             "Slice",
             [
                 logits,
-                g.constant([0], dtype=i64),
-                g.constant([n_classes], dtype=i64),
-                g.constant([2], dtype=i64),
+                g.ints([0]),
+                g.ints([n_classes]),
+                g.ints([2]),
             ],
         )
         label_type = self.labels(
@@ -533,19 +530,19 @@ class _Builder:
             positions = g.op(
                 "Range",
                 [
-                    g.constant(0, dtype=i64),
-                    g.op("Gather", [g.op("Shape", [best]), g.constant(1, dtype=i64)]),
-                    g.constant(1, dtype=i64),
+                    g.ints(0),
+                    g.op("Gather", [g.op("Shape", [best]), g.ints(1)]),
+                    g.ints(1),
                 ],
             )
             last = g.op(
                 "Unsqueeze",
                 [
-                    g.op("Sub", [steps, g.constant(1, dtype=i64)]),
-                    g.constant([1], dtype=i64),
+                    g.op("Sub", [steps, g.ints(1)]),
+                    g.ints([1]),
                 ],
             )
-            is_eos = g.op("Equal", [best, g.constant(n_classes, dtype=i64)])
+            is_eos = g.op("Equal", [best, g.ints(n_classes)])
             ends = g.op("Where", [is_eos, positions, last])
             g.op_named(
                 "ReduceMin",
@@ -595,9 +592,7 @@ class _Builder:
             ],
         )
         if est._y_ndim == 1:
-            g.op_named(
-                "Squeeze", [predictions, g.constant([1], dtype=np.int64)], "predictions"
-            )
+            g.op_named("Squeeze", [predictions, g.ints([1])], "predictions")
             shape = ["batch"]
         else:
             g.rename(predictions, "predictions")

@@ -122,7 +122,7 @@ def predict_outputs(model, values, lengths, steps=None):
         ]
     ):
         width = steps[batch[-1]]
-        result = np.asarray(forward(batch_values(values, batch, width), lengths[batch]))
+        result = forward(batch_values(values, batch, width), lengths[batch])
         if outputs is None:
             shape = (len(order),) + result.shape[1:]
             if result.ndim == 3:
