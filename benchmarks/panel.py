@@ -97,6 +97,27 @@ _W50_P250 = {
         "skrnn._base.AUTO_WINDOW_STEPS": 50,
     },
 }
+_STACK_W50 = {
+    "max_iter": 500,
+    "constants": {
+        "skrnn._training.MIN_STALE_UPDATES": 250,
+        "skrnn._base.AUTO_WINDOW_STEPS": 50,
+    },
+}
+_STACK_W35 = {
+    "max_iter": 500,
+    "constants": {
+        "skrnn._training.MIN_STALE_UPDATES": 250,
+        "skrnn._base.AUTO_WINDOW_STEPS": 35,
+    },
+}
+_STACK_W25 = {
+    "max_iter": 500,
+    "constants": {
+        "skrnn._training.MIN_STALE_UPDATES": 250,
+        "skrnn._base.AUTO_WINDOW_STEPS": 25,
+    },
+}
 CANDIDATES = {
     # round 1: pooling and scaling, with batch_size='auto' = min(32, n)
     "previous": {  # the defaults before this panel existed
@@ -159,6 +180,26 @@ CANDIDATES = {
         "scaling": "feature",
         "window": "auto",
         **_W50_P250,
+    },
+    # round 3: windows stacked (each window's steps side by side as the
+    # features of one network step) instead of averaged
+    "att-stack-w50": {
+        "pooling": "attention",
+        "scaling": "feature",
+        "window": "auto",
+        **_STACK_W50,
+    },
+    "att-stack-w35": {
+        "pooling": "attention",
+        "scaling": "feature",
+        "window": "auto",
+        **_STACK_W35,
+    },
+    "att-stack-w25": {
+        "pooling": "attention",
+        "scaling": "feature",
+        "window": "auto",
+        **_STACK_W25,
     },
 }
 
@@ -336,9 +377,9 @@ def run_cv(names, directory, candidates, n_splits, out):
                     seconds += _timed_fit(
                         estimator, [X_train[i] for i in train], y_train[train]
                     )
-                scores.append(
-                    estimator.score([X_train[i] for i in valid], y_train[valid])
-                )
+                    scores.append(
+                        estimator.score([X_train[i] for i in valid], y_train[valid])
+                    )
             rows.setdefault(name, {})[candidate] = (float(np.mean(scores)), seconds)
             print(name, candidate, round(np.mean(scores), 3), round(seconds, 1))
             sys.stdout.flush()

@@ -32,8 +32,8 @@ from skrnn._persistence import save
 from skrnn._predict import predict_outputs
 from skrnn._preprocessing import (
     feature_statistics,
+    stack_windows,
     standardize,
-    window_means,
     zscore_sequences,
 )
 from skrnn._sequences import pad_steps, to_padded
@@ -59,7 +59,7 @@ _NETWORK_PARAMS = (*_LAYER_PARAMS, "pooling", "scaling", "window")
 
 # batch_size='auto' is min(AUTO_BATCH_SIZE, n_samples).
 AUTO_BATCH_SIZE = 32
-# window='auto' averages just enough steps that the longest training sequence
+# window='auto' groups just enough steps that the longest training sequence
 # becomes at most this many network steps.
 AUTO_WINDOW_STEPS = 50
 
@@ -285,7 +285,10 @@ class BaseSequenceRNN(SequenceInputMixin, BaseEstimator, metaclass=ABCMeta):
         )
         expected = None
         if not reset:
-            expected = 1 if self._tokens else self.model_.inputs[0].shape[-1]
+            # The network reads window_ steps side by side.
+            expected = (
+                1 if self._tokens else self.model_.inputs[0].shape[-1] // self.window_
+            )
         self._record_features(
             1 if self._tokens else values.shape[2],
             tabular,
@@ -315,7 +318,7 @@ class BaseSequenceRNN(SequenceInputMixin, BaseEstimator, metaclass=ABCMeta):
             self.feature_mean_ = self.feature_scale_ = None
         if self._tokens:
             return values, lengths
-        values, lengths = window_means(values, lengths, self.window_)
+        values, lengths = stack_windows(values, lengths, self.window_)
         if self.scaling == "feature":
             if fitting:
                 real = (np.arange(values.shape[1]) < lengths[:, None]) & counted[
@@ -338,7 +341,8 @@ class BaseSequenceRNN(SequenceInputMixin, BaseEstimator, metaclass=ABCMeta):
         if self._tokens:
             if window not in (1, "auto"):
                 raise ValueError(
-                    f"window={window!r} averages steps, which token ids cannot be; "
+                    f"window={window!r} groups steps into one, which token ids "
+                    "cannot be; "
                     "use window=1 with embedding_dim."
                 )
             return 1
@@ -772,12 +776,15 @@ SHARED_PARAMETERS = """\
         chosen on the panel's training splits; ``'sequence'`` loses the
         level and spread that tell many series apart.
     window : int or 'auto', default='auto'
-        Steps averaged into one network step: the mean of each ``window``
-        consecutive real steps, so long series become shorter, easier for a
-        recurrent network to learn from and faster to read. ``'auto'`` picks
-        the smallest window that makes the longest training sequence at
-        most 50 network steps (``window_``; 1 for sequences of up to 50
-        steps). Token ids need ``window=1`` (``'auto'`` gives 1).
+        Steps read as one network step: each ``window`` consecutive real
+        steps go side by side as the features of one network step
+        (``window * n_features`` inputs; a sequence's last, partial window
+        repeats its last real step). Long series become shorter, so easier
+        for a recurrent network to learn from and faster to read, and no
+        value is dropped. ``'auto'`` picks the smallest window that makes
+        the longest training sequence at most 50 network steps
+        (``window_``; 1 for sequences of up to 50 steps). Token ids need
+        ``window=1`` (``'auto'`` gives 1).
     padding : {'post', 'pre'}, default='post'
         Side of padded arrays that holds the padding.
     truncating : {'pre', 'post'}, default='pre'
@@ -856,14 +863,14 @@ SHARED_ATTRIBUTES = """\
     n_features_in_ : int
         Features per step; for a 2-D array (univariate sequences, one column
         per step) the number of columns, as in scikit-learn; 1 for token ids.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Column names, when fit on a DataFrame with string column names.
     window_ : int
-        Steps averaged into one network step (1 for token ids).
-    feature_mean_ : ndarray of shape (n_features,) or None
-        With ``scaling='feature'``: the mean of each feature over the real
-        (windowed) training steps; None otherwise.
-    feature_scale_ : ndarray of shape (n_features,) or None
+        Steps read as one network step (1 for token ids).
+    feature_mean_ : ndarray of shape (`window_` * n_features,) or None
+        With ``scaling='feature'``: the mean of each network input over the
+        real (windowed) training steps; None otherwise.
+    feature_scale_ : ndarray of shape (`window_` * n_features,) or None
         With ``scaling='feature'``: the standard deviation of each feature
         (1 where it is constant); None otherwise.
     model_ : keras.Model

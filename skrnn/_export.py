@@ -4,7 +4,7 @@ The graph is written from the fitted weights with ONNX's own operators: each
 recurrent layer becomes one native ``RNN``, ``GRU`` or ``LSTM`` node reading
 the true lengths (``sequence_lens``), so no layer becomes a ``Loop`` and
 padding never reaches the state. Everything skrnn does to the input before the
-network (a ``SequenceStandardScaler`` in front, the window means, the built-in
+network (a ``SequenceStandardScaler`` in front, the windows, the built-in
 scaling) and after it (softmax, labels, target scaling) is in the graph too.
 
 Only ``onnx`` is needed to write the file, and only ``onnxruntime`` and numpy
@@ -232,65 +232,58 @@ class _Builder:
         return g.op("Div", [values, g.constant(scale, "scale", np.float32)])
 
     def window(self, values, lengths, k):
-        """Means of each ``k`` consecutive real steps; new values and lengths."""
+        """Each ``k`` consecutive real steps side by side; new values and lengths.
+
+        Steps past a sequence's end repeat its last real step, as
+        ``stack_windows`` does.
+        """
         g = self.graph
         shape = g.op("Shape", [values])
         n = g.op("Gather", [shape, g.ints([0])], axis=0)
         width = g.op("Gather", [shape, g.ints([1])], axis=0)
         features = g.op("Gather", [shape, g.ints([2])], axis=0)
-        k_ = g.ints([k])
-        n_windows = g.op("Div", [g.op("Add", [width, g.ints([k - 1])]), k_])
-        extra = g.op("Sub", [g.op("Mul", [n_windows, k_]), width])
-        zero = g.ints([0])
-        pads = g.op("Concat", [zero, zero, zero, zero, extra, zero], axis=0)
-        padded = g.op("Pad", [values, pads])
-        blocks = g.op("Concat", [n, n_windows, k_, features], axis=0)
-        sums = g.op(
-            "ReduceSum",
-            [g.op("Reshape", [padded, blocks]), g.ints([2])],
-            keepdims=0,
-        )
-        starts = g.op(
-            "Mul",
+        n_windows = g.op("Div", [g.op("Add", [width, g.ints([k - 1])]), g.ints([k])])
+        steps = g.op(
+            "Range",
             [
-                g.op(
-                    "Range",
-                    [
-                        g.ints(0),
-                        g.op("Squeeze", [n_windows]),
-                        g.ints(1),
-                    ],
-                ),
-                g.ints(k),
-            ],
-        )
-        counts = g.op(
-            "Clip",
-            [
-                g.op(
-                    "Sub",
-                    [g.op("Unsqueeze", [lengths, g.ints([1])]), starts],
-                ),
+                g.ints(0),
+                g.op("Squeeze", [g.op("Mul", [n_windows, g.ints([k])])]),
                 g.ints(1),
-                g.ints(k),
             ],
         )
-        counts = g.op(
-            "Unsqueeze",
+        last = g.op("Sub", [g.op("Max", [lengths, g.ints(1)]), g.ints(1)])
+        source = g.op(
+            "Min",
             [
-                g.op("Cast", [counts], to=self.onnx.TensorProto.FLOAT),
-                g.ints([2]),
+                g.op("Unsqueeze", [steps, g.ints([0])]),
+                g.op("Unsqueeze", [last, g.ints([1])]),
             ],
         )
-        means = g.op("Div", [sums, counts])
-        new_lengths = g.op(
-            "Div",
+        indices = g.op(
+            "Expand",
             [
-                g.op("Add", [lengths, g.ints(k - 1)]),
-                g.ints(k),
+                g.op("Unsqueeze", [source, g.ints([2])]),
+                g.op(
+                    "Concat",
+                    [n, g.op("Mul", [n_windows, g.ints([k])]), features],
+                    axis=0,
+                ),
             ],
         )
-        return means, new_lengths
+        filled = g.op("GatherElements", [values, indices], axis=1)
+        stacked = g.op(
+            "Reshape",
+            [
+                filled,
+                g.op(
+                    "Concat",
+                    [n, n_windows, g.op("Mul", [features, g.ints([k])])],
+                    axis=0,
+                ),
+            ],
+        )
+        new_lengths = g.op("Div", [g.op("Add", [lengths, g.ints(k - 1)]), g.ints(k)])
+        return stacked, new_lengths
 
     def zscore(self, values, real, lengths):
         """Each sequence standardised by its own real steps."""
@@ -786,16 +779,15 @@ def _tf_serving_function(estimator, scalers):
     def masked(values, real):
         return tf.where(real[..., None], values, tf.zeros_like(values))
 
-    def window_means(values, lengths, k):
+    def stack_windows(values, lengths, k):
         shape = tf.shape(values, out_type=tf.int64)
         n_windows = (shape[1] + k - 1) // k
-        padded = tf.pad(values, [[0, 0], [0, n_windows * k - shape[1]], [0, 0]])
-        sums = tf.reduce_sum(
-            tf.reshape(padded, [shape[0], n_windows, k, shape[2]]), axis=2
+        source = tf.minimum(
+            tf.range(n_windows * k)[None, :], tf.maximum(lengths, 1)[:, None] - 1
         )
-        starts = tf.range(n_windows) * k
-        counts = tf.clip_by_value(lengths[:, None] - starts, 1, k)
-        return sums / tf.cast(counts, values.dtype)[..., None], (lengths + k - 1) // k
+        filled = tf.gather(values, source, batch_dims=1)
+        stacked = tf.reshape(filled, [shape[0], n_windows, k * shape[2]])
+        return stacked, (lengths + k - 1) // k
 
     def zscore(values, real, lengths):
         count = tf.cast(lengths, values.dtype)[:, None, None]
@@ -814,7 +806,7 @@ def _tf_serving_function(estimator, scalers):
                 shift, scale = scaler._shift_and_scale()
                 values = masked((values - shift) / scale, real)
             if estimator.window_ > 1:
-                values, lengths = window_means(values, lengths, estimator.window_)
+                values, lengths = stack_windows(values, lengths, estimator.window_)
             real = real_steps(values, lengths)
             if estimator.scaling == "feature":
                 values = masked(

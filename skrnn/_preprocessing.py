@@ -19,7 +19,7 @@ __all__ = [
     "SequenceStandardScaler",
     "feature_statistics",
     "standardize",
-    "window_means",
+    "stack_windows",
     "zscore_sequences",
 ]
 
@@ -100,8 +100,8 @@ def zscore_sequences(values, lengths):
     return (centred / std[:, None]).astype(values.dtype)
 
 
-def window_means(values, lengths, window):
-    """Downsample sequences by the mean of each ``window`` consecutive real steps.
+def stack_windows(values, lengths, window):
+    """Group each ``window`` consecutive real steps into one step of stacked features.
 
     Parameters
     ----------
@@ -110,13 +110,14 @@ def window_means(values, lengths, window):
     lengths : ndarray of int of shape (n,)
         True lengths.
     window : int
-        Steps averaged into one; a sequence's last window averages only the
-        real steps it holds.
+        Steps grouped into one; a sequence's last window, when it holds fewer
+        real steps, repeats its last real step, so padding never enters.
 
     Returns
     -------
-    values : ndarray of shape (n, ceil(T / window), n_features)
-        Right-padded means, zero past each new length.
+    values : ndarray of shape (n, ceil(T / window), window * n_features)
+        Right-padded groups: step ``j`` holds steps ``j * window`` to
+        ``(j + 1) * window - 1``, first step's features first.
     lengths : ndarray of shape (n,)
         ``ceil(lengths / window)``.
     """
@@ -124,14 +125,13 @@ def window_means(values, lengths, window):
         return values, lengths
     n, width, n_features = values.shape
     n_windows = -(-width // window)
-    padded = np.zeros((n, n_windows * window, n_features), dtype=np.float64)
-    padded[:, :width] = np.where(_real(values, lengths)[..., None], values, 0)
-    sums = padded.reshape(n, n_windows, window, n_features).sum(axis=2)
-    starts = np.arange(n_windows) * window
-    counts = np.clip(lengths[:, None] - starts, 0, window)
-    means = sums / np.maximum(counts, 1)[..., None]
+    steps = np.arange(n_windows * window)
+    # Past a sequence's end, read its last real step (every sequence has one).
+    source = np.minimum(steps[None, :], np.maximum(lengths, 1)[:, None] - 1)
+    filled = np.take_along_axis(values, source[..., None], axis=1)
+    stacked = filled.reshape(n, n_windows, window * n_features)
     new_lengths = (-(-lengths // window)).astype(lengths.dtype)
-    return means.astype(values.dtype), new_lengths
+    return np.where(_real(stacked, new_lengths)[..., None], stacked, 0), new_lengths
 
 
 class SequenceStandardScaler(

@@ -31,9 +31,9 @@ class SequenceRNNRegressor(RegressorMixin, BaseSequenceRNN):
     ----------
     n_outputs_ : int
         Number of targets per sequence.
-    target_mean_ : ndarray of shape (n_outputs_,)
+    target_mean_ : ndarray of shape (`n_outputs_`,)
         Weighted mean of each target at fit.
-    target_scale_ : ndarray of shape (n_outputs_,)
+    target_scale_ : ndarray of shape (`n_outputs_`,)
         Weighted standard deviation of each target at fit (1 where it is
         constant); the network predicts targets in these units.
     history_ : dict of str to list of float

@@ -14,7 +14,7 @@ from tensorflow.python.framework.config import is_op_determinism_enabled
 
 from skrnn import SequenceStandardScaler
 from skrnn._base import BaseSequenceRNN
-from skrnn._preprocessing import window_means
+from skrnn._preprocessing import stack_windows
 
 # ------------------------------------------------------------------ parameters
 
@@ -218,19 +218,26 @@ def test_sequence_scaling_ignores_each_sequence_offset_and_scale(
     assert clf.feature_mean_ is None and clf.feature_scale_ is None
 
 
-def test_window_averages_consecutive_real_steps(make_classifier, scales_data):
+def test_window_stacks_consecutive_real_steps(make_classifier, scales_data):
     X_scales, y_scales = scales_data
     clf = make_classifier(max_iter=3, window=3).fit(X_scales, y_scales)
     assert clf.window_ == 3
-    values = np.zeros((len(X_scales), 11, 3))
+    values = np.full((len(X_scales), 11, 3), np.nan)
     lengths = np.array([len(x) for x in X_scales])
     for i, x in enumerate(X_scales):
         values[i, : len(x)] = x
-    averaged, new_lengths = window_means(values, lengths, 3)
-    expected = [a[:n] for a, n in zip(averaged, new_lengths, strict=True)]
-    np.testing.assert_allclose(expected[0][0], X_scales[0][:3].mean(axis=0))
-    last = (len(X_scales[0]) - 1) // 3
-    np.testing.assert_allclose(expected[0][last], X_scales[0][3 * last :].mean(axis=0))
+    stacked, new_lengths = stack_windows(values, lengths, 3)
+    assert stacked.shape == (len(X_scales), 4, 9)
+    np.testing.assert_array_equal(new_lengths, -(-lengths // 3))
+    expected = [a[:n] for a, n in zip(stacked, new_lengths, strict=True)]
+    # Steps side by side, first step's features first.
+    np.testing.assert_array_equal(expected[0][0], X_scales[0][:3].ravel())
+    # A partial last window repeats the last real step; padding never enters.
+    short = next(i for i, x in enumerate(X_scales) if len(x) % 3)
+    x = X_scales[short]
+    tail = np.concatenate([x[3 * (len(x) // 3) :], np.repeat(x[-1:], 3, axis=0)])
+    np.testing.assert_array_equal(expected[short][-1], tail[:3].ravel())
+    assert np.isfinite(stacked).all()
     np.testing.assert_allclose(
         clf.predict_proba(X_scales),
         make_classifier(max_iter=3, window=1)
@@ -239,6 +246,8 @@ def test_window_averages_consecutive_real_steps(make_classifier, scales_data):
         rtol=1e-6,
         atol=1e-9,
     )
+    with pytest.raises(ValueError, match="X has 9 features per step.*expecting 3"):
+        clf.predict(expected)
 
 
 def test_auto_window_keeps_at_most_50_network_steps(make_classifier, scales_data):
@@ -271,7 +280,7 @@ def test_new_parameters_are_validated(make_classifier, params, match, scales_dat
 
 def test_window_refuses_token_ids(make_classifier):
     tokens = [np.array([1, 2, 3]), np.array([2, 3]), np.array([3, 1, 1, 2])]
-    with pytest.raises(ValueError, match="window=2 averages steps.*window=1"):
+    with pytest.raises(ValueError, match="window=2 groups steps.*window=1"):
         make_classifier(max_iter=3, embedding_dim=2, window=2).fit(tokens, [0, 1, 0])
     # scaling never touches token ids, and the automatic window is 1
     clf = make_classifier(

@@ -96,7 +96,7 @@ def test_output_equals_forward_pass_over_each_unpadded_sequence(fitted_network):
     proba = clf.predict_proba(X)
     for i, seq in enumerate(X):
         # The network reads the sequence as the estimator hands it over:
-        # averaged over windows and scaled.
+        # windows side by side, then scaled.
         values, lengths = clf._network_input(seq[None], np.array([len(seq)]))
         logits = clf.model_([values, lengths], training=False)
         logits = np.asarray(logits)[0]
