@@ -82,6 +82,7 @@ numpydoc_validation_exclude = {
 # Plain links where intersphinx would need the network (no inventories are
 # fetched, so the build works offline).
 SKLEARN = "https://scikit-learn.org/stable"
+CHECKS = f"{SKLEARN}/modules/generated/sklearn.utils.estimator_checks"
 KERAS = "https://keras.io/api"
 rst_epilog = f"""
 .. _scikit-learn: {SKLEARN}/
@@ -89,7 +90,7 @@ rst_epilog = f"""
 .. _GridSearchCV: {SKLEARN}/modules/generated/sklearn.model_selection.GridSearchCV.html
 .. _metadata routing: {SKLEARN}/metadata_routing.html
 .. _MLPClassifier: {SKLEARN}/modules/generated/sklearn.neural_network.MLPClassifier.html
-.. _check_estimator: {SKLEARN}/modules/generated/sklearn.utils.estimator_checks.check_estimator.html
+.. _check_estimator: {CHECKS}.check_estimator.html
 .. _Keras: https://keras.io/
 .. _Keras recurrent layers: {KERAS}/layers/recurrent_layers/
 .. _Keras callbacks: {KERAS}/callbacks/
@@ -135,6 +136,7 @@ plot_rcparams = {"savefig.bbox": "tight"}
 html_theme = "pydata_sphinx_theme"
 html_title = f"skrnn {release}"
 html_static_path = ["_static"]
+html_favicon = "_static/favicon.svg"
 html_css_files = ["skrnn.css"]
 html_theme_options = {
     "navbar_align": "left",
@@ -146,6 +148,7 @@ html_theme_options = {
     # No icons or analytics from the network: the site works offline.
     "icon_links": [],
 }
+html_context = {"default_mode": "light"}
 html_sidebars = {"index": []}
 html_show_sourcelink = False
 html_copy_source = False

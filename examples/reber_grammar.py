@@ -1,4 +1,6 @@
-"""Tell valid embedded Reber strings from corrupted ones, as token sequences.
+"""
+Valid or corrupted: embedded Reber strings as token sequences
+=============================================================
 
 The embedded Reber grammar writes B, then T or P, then a Reber string, then the
 same T or P again, then E. A valid string must repeat its second symbol just
@@ -6,9 +8,11 @@ before the end, a dependency across the whole string. Invalid strings are valid
 ones with one symbol replaced so that the grammar no longer accepts them. Each
 string is a sequence of token ids closed by an end-of-sequence token of its own
 (E cannot serve: the inner Reber string ends with E too); some are followed by
-random junk after it, which the classifier ignores (eos_value).
+random junk after it, which the classifier ignores (``eos_value``).
 
-Run:  python examples/reber_grammar.py [--quick]
+Run::
+
+    python examples/reber_grammar.py [--quick]
 """
 
 import os
@@ -20,9 +24,18 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 import argparse
 import time
 
+import matplotlib.pyplot as plt
 import numpy as np
 
-from skrnn import SequenceRNNClassifier
+from skrnn import SequenceRNNClassifier, TrainingCurveDisplay
+
+parser = argparse.ArgumentParser(description="Embedded Reber strings")
+parser.add_argument("--quick", action="store_true", help="seconds-long smoke run")
+QUICK = parser.parse_args().quick
+
+# %%
+# The grammar, and strings it accepts or rejects
+# ----------------------------------------------
 
 SYMBOLS = "BTPSXVE"
 TOKEN = {symbol: i + 1 for i, symbol in enumerate(SYMBOLS)}  # 0 stays free
@@ -96,37 +109,49 @@ def make_dataset(n, rng):
     return X, y
 
 
-def main(quick=False):
-    rng = np.random.RandomState(0)
-    X_train, y_train = make_dataset(300 if quick else 4000, rng)
-    X_test, y_test = make_dataset(100 if quick else 1000, rng)
-    lengths = [len(x) for x in X_train]
-    print(
-        f"{len(X_train)} train / {len(X_test)} test strings, "
-        f"{min(lengths)}-{max(lengths)} tokens, {y_train.mean():.0%} valid"
-    )
-    clf = SequenceRNNClassifier(
-        units=32,
-        cell="gru",
-        embedding_dim=8,
-        eos_value=EOS,
-        batch_size=50,
-        learning_rate_init=0.01,
-        early_stopping=True,
-        n_iter_no_change=30,
-        max_iter=3 if quick else 300,
-        random_state=0,
-    )
-    start = time.perf_counter()
-    clf.fit(X_train, y_train)
-    print(
-        f"trained {clf.n_iter_} epochs in {time.perf_counter() - start:.0f} s; "
-        f"best validation accuracy {clf.best_validation_score_:.4f}"
-    )
-    print(f"test accuracy: {clf.score(X_test, y_test):.4f}")
+# %%
+# Data: valid and corrupted strings, as token ids
+# -----------------------------------------------
 
+rng = np.random.RandomState(0)
+X_train, y_train = make_dataset(1000 if QUICK else 4000, rng)
+X_test, y_test = make_dataset(100 if QUICK else 1000, rng)
+lengths = [len(x) for x in X_train]
+print(
+    f"{len(X_train)} train / {len(X_test)} test strings, "
+    f"{min(lengths)}-{max(lengths)} tokens, {y_train.mean():.0%} valid"
+)
 
-if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="seconds-long smoke run")
-    main(parser.parse_args().quick)
+# %%
+# A GRU over token embeddings, with an EOS token
+# ----------------------------------------------
+#
+# ``embedding_dim`` makes the steps token ids; ``eos_value`` ends each string at
+# its EOS token, so the junk after it is never read.
+
+clf = SequenceRNNClassifier(
+    units=32,
+    cell="gru",
+    embedding_dim=8,
+    eos_value=EOS,
+    batch_size=50,
+    learning_rate_init=0.01,
+    early_stopping=True,
+    n_iter_no_change=30,
+    max_iter=40 if QUICK else 300,
+    random_state=0,
+)
+start = time.perf_counter()
+clf.fit(X_train, y_train)
+print(
+    f"trained {clf.n_iter_} epochs in {time.perf_counter() - start:.0f} s; "
+    f"best validation accuracy {clf.best_validation_score_:.4f}"
+)
+print(f"test accuracy: {clf.score(X_test, y_test):.4f}")
+
+# %%
+# The training curve: the loss, the training accuracy and, with
+# ``early_stopping``, the accuracy on the held-out tenth.
+
+TrainingCurveDisplay.from_estimator(clf)
+plt.show()

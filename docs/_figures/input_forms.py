@@ -11,8 +11,11 @@ from matplotlib.patches import Rectangle
 
 from skrnn import to_padded
 
-sequences = [np.array([3.0, 1.0, 0.0, 2.0, 5.0]), np.array([4.0, 0.0, 1.0]),
-             np.array([2.0, 2.0, 6.0, 1.0])]
+sequences = [
+    np.array([3.0, 1.0, 0.0, 2.0, 5.0]),
+    np.array([4.0, 0.0, 1.0]),
+    np.array([2.0, 2.0, 6.0, 1.0]),
+]
 lengths = [len(s) for s in sequences]
 width = 6
 EOS, JUNK = -1.0, 7.0
@@ -37,10 +40,18 @@ for i, s in enumerate(sequences):
 forms = [
     ("ragged list", sequences, {}, "X = [x0, x1, x2]"),
     ("NaN-padded, padding='post'", padded("post", np.nan), {}, "mask_value=None (NaN)"),
-    ("NaN-padded, padding='pre'", padded("pre", np.nan), {"padding": "pre"},
-     "padding='pre'"),
-    ("any padding + sequence_length", garbage, {"sequence_length": lengths},
-     "sequence_length=[5, 3, 4]"),
+    (
+        "NaN-padded, padding='pre'",
+        padded("pre", np.nan),
+        {"padding": "pre"},
+        "padding='pre'",
+    ),
+    (
+        "any padding + sequence_length",
+        garbage,
+        {"sequence_length": lengths},
+        "sequence_length=[5, 3, 4]",
+    ),
     ("EOS marker, then anything", with_eos, {"eos_value": EOS}, "eos_value=-1"),
 ]
 
@@ -62,12 +73,27 @@ COLOURS = {"real": "#cfe3f7", "pad": "#eeeeee", "eos": "#fbd38d", "ignored": "#f
 def draw(ax, rows, kinds, title, note):
     for i, (row, row_kinds) in enumerate(zip(rows, kinds, strict=True)):
         for j, (value, kind) in enumerate(zip(row, row_kinds, strict=True)):
-            ax.add_patch(Rectangle((j, -i - 1), 1, 1, facecolor=COLOURS[kind],
-                                   edgecolor="#555555", linewidth=0.8,
-                                   hatch="///" if kind == "ignored" else None))
+            ax.add_patch(
+                Rectangle(
+                    (j, -i - 1),
+                    1,
+                    1,
+                    facecolor=COLOURS[kind],
+                    edgecolor="#555555",
+                    linewidth=0.8,
+                    hatch="///" if kind == "ignored" else None,
+                )
+            )
             text = "NaN" if np.isnan(value) else f"{value:g}"
-            ax.text(j + 0.5, -i - 0.5, text, ha="center", va="center", fontsize=8,
-                    color="#999999" if kind in ("pad", "ignored") else "black")
+            ax.text(
+                j + 0.5,
+                -i - 0.5,
+                text,
+                ha="center",
+                va="center",
+                fontsize=8,
+                color="#999999" if kind in ("pad", "ignored") else "black",
+            )
     ax.set_xlim(-0.1, width + 1.1)
     ax.set_ylim(-len(rows) - 0.1, 0.1)
     ax.set_aspect("equal")
@@ -94,21 +120,38 @@ for ax, (title, X, kwargs, note) in zip(axes.flat, forms, strict=False):
     draw(ax, rows, kinds, title, note)
 
 read_rows = [values[i, :, 0] for i in range(len(values))]
-read_kinds = []
-for i, n in enumerate(true_lengths):
-    read_kinds.append(["real"] * int(n) + ["pad"] * (values.shape[1] - int(n)))
-draw(axes.flat[5], read_rows, read_kinds, "",
-     f"lengths={true_lengths.tolist()} (EOS form: +1)")
-axes.flat[5].set_title("what the network reads: to_padded(X, ...)", fontsize=9,
-                       loc="left", fontweight="bold")
+read_kinds = [
+    ["real"] * int(n) + ["pad"] * (values.shape[1] - int(n)) for n in true_lengths
+]
+draw(
+    axes.flat[5],
+    read_rows,
+    read_kinds,
+    "",
+    f"lengths={true_lengths.tolist()} (EOS form: +1)",
+)
+axes.flat[5].set_title(
+    "what the network reads: to_padded(X, ...)",
+    fontsize=9,
+    loc="left",
+    fontweight="bold",
+)
 fig.legend(
-    handles=[Rectangle((0, 0), 1, 1, facecolor=COLOURS["real"], edgecolor="#555555"),
-             Rectangle((0, 0), 1, 1, facecolor=COLOURS["eos"], edgecolor="#555555"),
-             Rectangle((0, 0), 1, 1, facecolor=COLOURS["pad"], edgecolor="#555555"),
-             Rectangle((0, 0), 1, 1, facecolor="white", hatch="///",
-                       edgecolor="#555555")],
-    labels=["real step (read)", "EOS step (read, last)", "padding (never read)",
-            "ignored (past the end)"],
-    loc="lower center", ncol=4, fontsize=8, frameon=False,
+    handles=[
+        Rectangle((0, 0), 1, 1, facecolor=COLOURS["real"], edgecolor="#555555"),
+        Rectangle((0, 0), 1, 1, facecolor=COLOURS["eos"], edgecolor="#555555"),
+        Rectangle((0, 0), 1, 1, facecolor=COLOURS["pad"], edgecolor="#555555"),
+        Rectangle((0, 0), 1, 1, facecolor="white", hatch="///", edgecolor="#555555"),
+    ],
+    labels=[
+        "real step (read)",
+        "EOS step (read, last)",
+        "padding (never read)",
+        "ignored (past the end)",
+    ],
+    loc="lower center",
+    ncol=4,
+    fontsize=8,
+    frameon=False,
 )
 fig.tight_layout(rect=(0, 0.06, 1, 1))

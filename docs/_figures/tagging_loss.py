@@ -24,14 +24,32 @@ def running_sum_until(digits, threshold=12):
 
 panels = []
 x = np.array([1, 0, 1, 1, 0, 1])
-panels.append(("aligned (eos_label=None): one label per input step", x,
-               list(running_parity(x)), False))
+panels.append(
+    (
+        "aligned (eos_label=None): one label per input step",
+        x,
+        list(running_parity(x)),
+        False,
+    )
+)
 x = np.array([4, 3, 2, 4, 1, 3, 2])
-panels.append(("EOS mode: the output ends before the input does", x,
-               list(running_sum_until(x)), True))
+panels.append(
+    (
+        "EOS mode: the output ends before the input does",
+        x,
+        list(running_sum_until(x)),
+        True,
+    )
+)
 x = np.array([1, 2, 4])
-panels.append(("EOS mode, max_output_length=6: the output outlives the input", x,
-               [1, 3, 2, 0, 4], True))
+panels.append(
+    (
+        "EOS mode, max_output_length=6: the output outlives the input",
+        x,
+        [1, 3, 2, 0, 4],
+        True,
+    )
+)
 
 fig, axes = plt.subplots(len(panels), 1, figsize=(8.5, 6.2))
 for ax, (title, x, y, eos) in zip(axes, panels, strict=True):
@@ -47,19 +65,47 @@ for ax, (title, x, y, eos) in zip(axes, panels, strict=True):
                     colour = "#fbd38d"
             else:
                 text, colour = "pad" if r == 0 else "", "#eeeeee"
-            ax.add_patch(Rectangle((j, -r - 1), 1, 1, facecolor=colour,
-                                   edgecolor="#555555", linewidth=0.8))
-            ax.text(j + 0.5, -r - 0.5, text, ha="center", va="center", fontsize=8,
-                    color="#999999" if text == "pad" else "black")
+            ax.add_patch(
+                Rectangle(
+                    (j, -r - 1),
+                    1,
+                    1,
+                    facecolor=colour,
+                    edgecolor="#555555",
+                    linewidth=0.8,
+                )
+            )
+            ax.text(
+                j + 0.5,
+                -r - 0.5,
+                text,
+                ha="center",
+                va="center",
+                fontsize=8,
+                color="#999999" if text == "pad" else "black",
+            )
     ax.text(-0.2, -2.5, "loss", ha="right", va="center", fontsize=9)
     for j in range(WIDTH):
         inside = j < counted
-        ax.add_patch(Rectangle((j, -3), 1, 1,
-                               facecolor="#7fb77e" if inside else "white",
-                               edgecolor="#555555", linewidth=0.8,
-                               hatch=None if inside else "///"))
-        ax.text(j + 0.5, -2.5, "counts" if inside else "", ha="center",
-                va="center", fontsize=7)
+        ax.add_patch(
+            Rectangle(
+                (j, -3),
+                1,
+                1,
+                facecolor="#7fb77e" if inside else "white",
+                edgecolor="#555555",
+                linewidth=0.8,
+                hatch=None if inside else "///",
+            )
+        )
+        ax.text(
+            j + 0.5,
+            -2.5,
+            "counts" if inside else "",
+            ha="center",
+            va="center",
+            fontsize=7,
+        )
     ax.set_xlim(-1.6, WIDTH + 0.1)
     ax.set_ylim(-3.1, 0.1)
     ax.set_aspect("equal")

@@ -18,6 +18,9 @@ LABELS = {
     "set_output": "auto_examples/miscellaneous/plot_set_output.html",
     "user_guide": "user_guide.html",
     "df_output_transform": "auto_examples/miscellaneous/plot_set_output.html",
+    "sphx_glr_auto_examples_miscellaneous_plot_set_output.py": (
+        "auto_examples/miscellaneous/plot_set_output.html"
+    ),
 }
 
 
