@@ -85,7 +85,7 @@ print(f"test accuracy in skrnn: {clf.score(X_test, y_test):.3f}")
 # ------
 #
 # The ONNX graph holds everything skrnn does around the network: the scaling
-# statistics, the window means, softmax and the labels.
+# statistics, the windowing of steps, softmax and the labels.
 
 folder = Path(tempfile.mkdtemp())
 path = clf.export(folder / "japanese_vowels.onnx")
