@@ -13,7 +13,6 @@ Run:  python benchmarks/accuracy.py            (about 30 minutes on 2 CPU cores)
 
 import argparse
 import os
-import sys
 import time
 import warnings
 
@@ -21,6 +20,7 @@ import keras
 import numpy as np
 from sklearn.model_selection import train_test_split
 from sklearn.pipeline import make_pipeline
+from tasks import EOS, make_dataset  # noqa: E402
 
 from skrnn import SequenceRNNClassifier, SequenceStandardScaler
 from skrnn.datasets import (
@@ -29,9 +29,6 @@ from skrnn.datasets import (
     load_mnist,
     load_mnist_5k,
 )
-
-sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "examples"))
-from reber_grammar import EOS, make_dataset  # noqa: E402
 
 FASHION_MNIST = "/usr/share/datasets/fashion-mnist"
 CELLS = {"simple": keras.layers.SimpleRNN, "gru": keras.layers.GRU}

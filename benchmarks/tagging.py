@@ -17,16 +17,13 @@ Run:  python benchmarks/tagging.py
 import os
 import sys
 import time
-from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import numpy as np  # noqa: E402
+from tasks import running_parity, running_sum_until  # noqa: E402
 
 from skrnn import SequenceRNNTagger  # noqa: E402
-
-sys.path.insert(0, str(Path(__file__).parents[1] / "examples"))
-from tagging import running_parity, running_sum_until  # noqa: E402
 
 N_TRAIN, N_TEST = 800, 400
 

@@ -61,7 +61,7 @@ _NETWORK_PARAMS = (*_LAYER_PARAMS, "pooling", "scaling", "window")
 AUTO_BATCH_SIZE = 32
 # window='auto' groups just enough steps that the longest training sequence
 # becomes at most this many network steps.
-AUTO_WINDOW_STEPS = 50
+AUTO_WINDOW_STEPS = 25
 
 
 @dataclass(frozen=True)
@@ -782,8 +782,8 @@ SHARED_PARAMETERS = """\
         repeats its last real step). Long series become shorter, so easier
         for a recurrent network to learn from and faster to read, and no
         value is dropped. ``'auto'`` picks the smallest window that makes
-        the longest training sequence at most 50 network steps
-        (``window_``; 1 for sequences of up to 50 steps). Token ids need
+        the longest training sequence at most 25 network steps
+        (``window_``; 1 for sequences of up to 25 steps). Token ids need
         ``window=1`` (``'auto'`` gives 1).
     padding : {'post', 'pre'}, default='post'
         Side of padded arrays that holds the padding.

@@ -23,6 +23,12 @@ class SequenceRNNRegressor(RegressorMixin, BaseSequenceRNN):
     follow the same conventions (ragged lists, padded arrays, token ids,
     ``sequence_length``); ``score`` is R².
 
+    On small, noisy targets (a few hundred sequences or fewer), set
+    ``early_stopping=True``: the network otherwise fits the training noise.
+    On the UCR/UEA regression problems CardanoSentiment and Covid3Month it
+    raised the cross-validated R² on the training splits from -0.52 to -0.12
+    and from -0.06 to -0.05 (Tecator, a clean target: 0.83 to 0.81).
+
     Parameters
     ----------
     %(shared_parameters)s

@@ -250,14 +250,14 @@ def test_window_stacks_consecutive_real_steps(make_classifier, scales_data):
         clf.predict(expected)
 
 
-def test_auto_window_keeps_at_most_50_network_steps(make_classifier, scales_data):
+def test_auto_window_keeps_at_most_25_network_steps(make_classifier, scales_data):
     X_scales, y_scales = scales_data
     long_X = [
         np.random.RandomState(i).normal(size=(n, 1))
         for i, n in enumerate([150, 230, 301, 90])
     ]
     clf = make_classifier(window="auto", max_iter=1).fit(long_X, [0, 1, 0, 1])
-    assert clf.window_ == 7  # ceil(301 / 50)
+    assert clf.window_ == 13  # ceil(301 / 25)
     assert (
         make_classifier(window="auto", max_iter=1).fit(X_scales, y_scales).window_ == 1
     )
