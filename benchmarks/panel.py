@@ -204,6 +204,21 @@ CANDIDATES = {
         "window": "auto",
         **_STACK_W25,
     },
+    # round 4: the round-3 winner at higher initial learning rates
+    "att-stack-w25-lr0.003": {
+        "pooling": "attention",
+        "scaling": "feature",
+        "window": "auto",
+        "learning_rate_init": 0.003,
+        **_STACK_W25,
+    },
+    "att-stack-w25-lr0.01": {
+        "pooling": "attention",
+        "scaling": "feature",
+        "window": "auto",
+        "learning_rate_init": 0.01,
+        **_STACK_W25,
+    },
     # regression: the same, stopping on a held-out tenth of the training data
     "att-stack-w25-es": {
         "pooling": "attention",

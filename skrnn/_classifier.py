@@ -34,12 +34,13 @@ class SequenceRNNClassifier(ClassifierMixin, BaseSequenceRNN):
     """Recurrent-network classifier for variable-length sequences.
 
     A Keras 3 recurrent network (SimpleRNN by default, LSTM or GRU on request)
-    reads each sequence up to its true last step, and a dense softmax layer
-    classifies the final state. Sequences may be given as a ragged list, as
-    padded 2-D or 3-D arrays, as integer token ids, or as a padded array with
-    their true lengths passed beside it; see the input conventions in the
-    README. Padding is found from lengths, never from values inside a
-    sequence.
+    reads each sequence up to its true last step (long series a window of
+    steps at a time), a learned attention pools its outputs over the real
+    steps (``pooling``), and a dense softmax layer classifies the result.
+    Sequences may be given as a ragged list, as padded 2-D or 3-D arrays, as
+    integer token ids, or as a padded array with their true lengths passed
+    beside it; see :ref:`input`. Padding is found from lengths, never from
+    values inside a sequence.
 
     Parameters
     ----------

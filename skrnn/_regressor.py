@@ -18,8 +18,8 @@ class SequenceRNNRegressor(RegressorMixin, BaseSequenceRNN):
     """Recurrent-network regressor for variable-length sequences.
 
     The same network as :class:`SequenceRNNClassifier` reads each sequence
-    up to its true last step, and a linear layer maps the final state to one
-    or several continuous targets, trained on the mean squared error. Inputs
+    up to its true last step, and a linear layer maps its pooled outputs to
+    one or several continuous targets, trained on the mean squared error. Inputs
     follow the same conventions (ragged lists, padded arrays, token ids,
     ``sequence_length``); ``score`` is R².
 
