@@ -12,8 +12,11 @@ nothing else set, on 800 training and 400 test sequences of each task:
   first two steps).
 
 Run:  python benchmarks/tagging.py
+      python benchmarks/tagging.py --only parity --params '{"learning_rate_init": 0.01}'
 """
 
+import argparse
+import json
 import os
 import sys
 import time
@@ -51,13 +54,15 @@ TASKS = {
 }
 
 
-def main():
+def main(params=None, only=None):
     print("| task | per-step accuracy | epochs | fit time |")
     print("|---|---|---|---|")
     for name, (make, mode) in TASKS.items():
+        if only and not any(word in name for word in only):
+            continue
         X, Y = make(N_TRAIN + N_TEST, seed=0)
         tagger = SequenceRNNTagger(
-            embedding_dim=8, early_stopping=True, random_state=0, **mode
+            embedding_dim=8, early_stopping=True, random_state=0, **mode, **params
         )
         start = time.perf_counter()
         tagger.fit(X[:N_TRAIN], Y[:N_TRAIN])
@@ -68,4 +73,13 @@ def main():
 
 
 if __name__ == "__main__":
-    main()
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument(
+        "--params",
+        type=json.loads,
+        default={},
+        help="parameters beyond the defaults, as JSON",
+    )
+    parser.add_argument("--only", nargs="+", help="tasks whose name has a word")
+    args = parser.parse_args()
+    main(args.params, args.only)
