@@ -113,22 +113,19 @@ print(f"  both (score)           skrnn {regressor.score(X_test, y_test):.3f}")
 fig, axes = plt.subplots(1, 2, figsize=(10, 4.5))
 for column, (ax, name) in enumerate(zip(axes, names, strict=True)):
     truth = y_test[:, column]
-    ax.scatter(
-        truth,
-        baseline[:, column],
-        s=8,
-        alpha=0.5,
-        color="tab:gray",
-        label=f"ridge, R² {r2_score(truth, baseline[:, column]):.3f}",
-    )
-    ax.scatter(
-        truth,
-        predicted[:, column],
-        s=8,
-        alpha=0.6,
-        color="tab:blue",
-        label=f"skrnn, R² {r2_score(truth, predicted[:, column]):.3f}",
-    )
+    for label, guess, colour in (
+        ("ridge", baseline, "tab:gray"),
+        ("skrnn", predicted, "tab:blue"),
+    ):
+        score = r2_score(truth, guess[:, column])
+        ax.scatter(
+            truth,
+            guess[:, column],
+            s=8,
+            alpha=0.5,
+            color=colour,
+            label=f"{label}, R² {score:.3f}",
+        )
     limits = [truth.min(), truth.max()]
     ax.plot(limits, limits, color="black", linewidth=1)
     ax.set_xlabel(f"true {name}")
