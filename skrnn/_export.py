@@ -46,6 +46,11 @@ def _onnx():
     return onnx
 
 
+def _step_width(estimator):
+    """Features per input step (``n_features_in_`` counts columns for 2-D input)."""
+    return estimator.model_.inputs[0].shape[-1] // estimator.window_
+
+
 class _Graph:
     """Nodes and constants of one ONNX graph, with fresh names."""
 
@@ -238,19 +243,15 @@ class _Builder:
         ``stack_windows`` does.
         """
         g = self.graph
-        shape = g.op("Shape", [values])
-        n = g.op("Gather", [shape, g.ints([0])], axis=0)
-        width = g.op("Gather", [shape, g.ints([1])], axis=0)
-        features = g.op("Gather", [shape, g.ints([2])], axis=0)
-        n_windows = g.op("Div", [g.op("Add", [width, g.ints([k - 1])]), g.ints([k])])
-        steps = g.op(
-            "Range",
+        width = g.op("Gather", [g.op("Shape", [values]), g.ints([1])], axis=0)
+        padded_width = g.op(
+            "Mul",
             [
-                g.ints(0),
-                g.op("Squeeze", [g.op("Mul", [n_windows, g.ints([k])])]),
-                g.ints(1),
+                g.op("Div", [g.op("Add", [width, g.ints([k - 1])]), g.ints([k])]),
+                g.ints([k]),
             ],
         )
+        steps = g.op("Range", [g.ints(0), g.op("Squeeze", [padded_width]), g.ints(1)])
         last = g.op("Sub", [g.op("Max", [lengths, g.ints(1)]), g.ints(1)])
         source = g.op(
             "Min",
@@ -259,28 +260,14 @@ class _Builder:
                 g.op("Unsqueeze", [last, g.ints([1])]),
             ],
         )
-        indices = g.op(
-            "Expand",
-            [
-                g.op("Unsqueeze", [source, g.ints([2])]),
-                g.op(
-                    "Concat",
-                    [n, g.op("Mul", [n_windows, g.ints([k])]), features],
-                    axis=0,
-                ),
-            ],
+        filled = g.op(
+            "GatherND",
+            [values, g.op("Unsqueeze", [source, g.ints([2])])],
+            batch_dims=1,
         )
-        filled = g.op("GatherElements", [values, indices], axis=1)
+        # Batch kept (0), windows inferred (-1), k steps' features side by side.
         stacked = g.op(
-            "Reshape",
-            [
-                filled,
-                g.op(
-                    "Concat",
-                    [n, n_windows, g.op("Mul", [features, g.ints([k])])],
-                    axis=0,
-                ),
-            ],
+            "Reshape", [filled, g.ints([0, -1, k * _step_width(self.estimator)])]
         )
         new_lengths = g.op("Div", [g.op("Add", [lengths, g.ints(k - 1)]), g.ints(k)])
         return stacked, new_lengths
@@ -448,21 +435,26 @@ class _Builder:
             onnx.helper.make_tensor_value_info(
                 "values",
                 TensorProto.INT64 if tokens else TensorProto.FLOAT,
-                ["batch", "time"] if tokens else ["batch", "time", est.n_features_in_],
+                ["batch", "time"] if tokens else ["batch", "time", _step_width(est)],
             ),
             onnx.helper.make_tensor_value_info("lengths", TensorProto.INT64, ["batch"]),
         ]
         values, lengths = "values", "lengths"
         if not tokens:
-            real = self.real_steps(values, lengths)
-            values = self.zero_padding(values, real)
+            # Padding may hold anything (NaN): zero it, unless windows are
+            # stacked, which read real steps only and come padded with them.
+            real = None
+            if est.window_ == 1:
+                real = self.real_steps(values, lengths)
+                values = self.zero_padding(values, real)
             for scaler in self.scalers:
-                values = self.zero_padding(
-                    self.affine(values, *scaler._shift_and_scale()), real
-                )
+                values = self.affine(values, *scaler._shift_and_scale())
+                if real is not None:
+                    values = self.zero_padding(values, real)
             if est.window_ > 1:
                 values, lengths = self.window(values, lengths, est.window_)
-            real = self.real_steps(values, lengths)
+                if est.scaling is not None:
+                    real = self.real_steps(values, lengths)
             if est.scaling == "feature":
                 values = self.zero_padding(
                     self.affine(values, est.feature_mean_, est.feature_scale_), real
@@ -874,7 +866,7 @@ def _write_saved_model(estimator, scalers, path):
         )
     archive = keras.export.ExportArchive()
     archive.track(estimator.model_)
-    features = [] if estimator._tokens else [estimator.n_features_in_]
+    features = [] if estimator._tokens else [_step_width(estimator)]
     archive.add_endpoint(
         "serve",
         _tf_serving_function(estimator, scalers),

@@ -61,6 +61,36 @@ def test_recurrent_layers_become_native_operators(
     np.testing.assert_allclose(run(path, X)[0], clf.predict_proba(X), atol=ATOL)
 
 
+@pytest.mark.parametrize("pooling", ["max", "attention"])
+def test_stacked_windows_without_scaling_never_read_padding(
+    make_classifier, ragged_data, tmp_path, pooling
+):
+    # Without built-in scaling the graph zeroes no padding: the stacked
+    # windows read real steps only.
+    X, y = ragged_data
+    clf = make_classifier(window=3, scaling=None, pooling=pooling, bidirectional=True)
+    clf.fit(X, y)
+    path = clf.export(tmp_path / "model.onnx")
+    for padding_value in (np.nan, 1e6):
+        probabilities, _ = run(path, X, padding_value=padding_value)
+        np.testing.assert_allclose(probabilities, clf.predict_proba(X), atol=ATOL)
+
+
+def test_model_fit_on_columns_reads_one_feature_per_step(make_classifier, tmp_path):
+    # A 2-D array is univariate sequences: n_features_in_ counts its columns,
+    # the graph's values take one feature per step (stacked 3 at a time here).
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(12, 60)).astype(np.float32)
+    clf = make_classifier(window="auto").fit(X, np.arange(12) % 2)
+    assert clf.n_features_in_ == 60 and clf.window_ == 3
+    session = ort.InferenceSession(str(clf.export(tmp_path / "columns.onnx")))
+    assert session.get_inputs()[0].shape == ["batch", "time", 1]
+    probabilities, _ = session.run(
+        None, {"values": X[:, :, None], "lengths": np.full(12, 60, np.int64)}
+    )
+    np.testing.assert_allclose(probabilities, clf.predict_proba(X), atol=ATOL)
+
+
 def test_string_labels_and_tokens(cat_dog_data, token_classifier, tmp_path):
     clf = skrnn.SequenceRNNClassifier(units=4, max_iter=2, random_state=0)
     X, y = cat_dog_data
