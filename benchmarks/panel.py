@@ -219,6 +219,21 @@ CANDIDATES = {
         "learning_rate_init": 0.01,
         **_STACK_W25,
     },
+    # round 5: the round-3 winner with a stronger L2 penalty
+    "att-stack-w25-alpha0.001": {
+        "pooling": "attention",
+        "scaling": "feature",
+        "window": "auto",
+        "alpha": 0.001,
+        **_STACK_W25,
+    },
+    "att-stack-w25-alpha0.01": {
+        "pooling": "attention",
+        "scaling": "feature",
+        "window": "auto",
+        "alpha": 0.01,
+        **_STACK_W25,
+    },
     # regression: the same, stopping on a held-out tenth of the training data
     "att-stack-w25-es": {
         "pooling": "attention",
