@@ -342,8 +342,7 @@ class BaseSequenceRNN(SequenceInputMixin, BaseEstimator, metaclass=ABCMeta):
             if window not in (1, "auto"):
                 raise ValueError(
                     f"window={window!r} groups steps into one, which token ids "
-                    "cannot be; "
-                    "use window=1 with embedding_dim."
+                    "cannot be; use window=1 with embedding_dim."
                 )
             return 1
         if window == "auto":
@@ -871,8 +870,8 @@ SHARED_ATTRIBUTES = """\
         With ``scaling='feature'``: the mean of each network input over the
         real (windowed) training steps; None otherwise.
     feature_scale_ : ndarray of shape (`window_` * n_features,) or None
-        With ``scaling='feature'``: the standard deviation of each feature
-        (1 where it is constant); None otherwise.
+        With ``scaling='feature'``: the standard deviation of each network
+        input (1 where it is constant); None otherwise.
     model_ : keras.Model
         The trained network, mapping ``[values, lengths]`` (right-padded
         steps and true lengths) to its outputs (class logits, or values).
