@@ -4,6 +4,7 @@ Every head predicts through :func:`predict_outputs`; training shares its batch
 helpers, so prediction and training cut batches the same way.
 """
 
+import functools
 import weakref
 
 import keras
@@ -48,6 +49,19 @@ def partial_first(batches):
 _FORWARD = weakref.WeakKeyDictionary()
 
 
+def _run(model_ref, values, lengths):
+    return model_ref()([values, lengths], training=False)
+
+
+def _call_compiled(model, call, dtypes, values, lengths):
+    """``call`` on the cast inputs; ``model`` is held as ``call`` holds it weakly."""
+    values, lengths = (
+        np.asarray(array, dtype=dtype)
+        for array, dtype in zip((values, lengths), dtypes, strict=True)
+    )
+    return call(values, lengths).numpy()
+
+
 def _forward(model):
     """A function running ``model`` on ``[values, lengths]`` for prediction.
 
@@ -56,30 +70,30 @@ def _forward(model):
     traces the first shape exactly, then again for any shape), and it skips
     Keras' per-call set-up. Other backends use ``predict_on_batch``.
     """
-    forward = _FORWARD.get(model)
-    if forward is not None:
-        return forward
     if keras.backend.backend() != "tensorflow":
         return lambda values, lengths: model.predict_on_batch([values, lengths])
-    import tensorflow as tf
+    compiled = _FORWARD.get(model)
+    if compiled is None:
+        import tensorflow as tf
 
-    # The inputs' shapes are (None, None[, n_features]) and (None,).
-    signature = [tf.TensorSpec(tensor.shape, tensor.dtype) for tensor in model.inputs]
-    dtypes = [spec.dtype.as_numpy_dtype for spec in signature]
-
-    @tf.function(input_signature=signature, autograph=False)
-    def call(values, lengths):
-        return model([values, lengths], training=False)
-
-    def forward(values, lengths):
-        values, lengths = (
-            np.asarray(array, dtype=dtype)
-            for array, dtype in zip((values, lengths), dtypes, strict=True)
+        # The inputs' shapes are (None, None[, n_features]) and (None,).
+        signature = [
+            tf.TensorSpec(tensor.shape, tensor.dtype) for tensor in model.inputs
+        ]
+        # A partial, not a closure: TensorFlow counts traces per code object,
+        # so the closures of many models, each traced once, would read as one
+        # function retracing and log a warning. The cache holds the model
+        # weakly, so an entry does not keep its own key alive.
+        compiled = _FORWARD[model] = (
+            tf.function(
+                functools.partial(_run, weakref.ref(model)),
+                input_signature=signature,
+                autograph=False,
+            ),
+            [spec.dtype.as_numpy_dtype for spec in signature],
         )
-        return call(values, lengths).numpy()
-
-    _FORWARD[model] = forward
-    return forward
+    # The returned function holds the model for as long as it is used.
+    return functools.partial(_call_compiled, model, *compiled)
 
 
 def log_softmax(logits):
