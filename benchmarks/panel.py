@@ -71,177 +71,62 @@ GRID = {
     "pooling": ["mean", "attention", "last"],
 }
 
+
 # Candidate defaults compared by cross-validation on the training splits
 # (``--mode cv``); each overrides the estimator's defaults. "constants" sets
 # internal constants for the candidate (restored afterwards). Round 1 ran
 # before training was made patient for MIN_STALE_UPDATES updates, so it sets
 # that to 0 to be reproducible.
-_ROUND1 = {
-    "max_iter": 200,
-    "constants": {
-        "skrnn._training.MIN_STALE_UPDATES": 0,
-        "skrnn._base.AUTO_WINDOW_STEPS": 100,
-    },
-}
-_W100_P250 = {
-    "max_iter": 500,
-    "constants": {
-        "skrnn._training.MIN_STALE_UPDATES": 250,
-        "skrnn._base.AUTO_WINDOW_STEPS": 100,
-    },
-}
-_W50_P250 = {
-    "max_iter": 500,
-    "constants": {
-        "skrnn._training.MIN_STALE_UPDATES": 250,
-        "skrnn._base.AUTO_WINDOW_STEPS": 50,
-    },
-}
-_STACK_W50 = {
-    "max_iter": 500,
-    "constants": {
-        "skrnn._training.MIN_STALE_UPDATES": 250,
-        "skrnn._base.AUTO_WINDOW_STEPS": 50,
-    },
-}
-_STACK_W35 = {
-    "max_iter": 500,
-    "constants": {
-        "skrnn._training.MIN_STALE_UPDATES": 250,
-        "skrnn._base.AUTO_WINDOW_STEPS": 35,
-    },
-}
-_STACK_W25 = {
-    "max_iter": 500,
-    "constants": {
-        "skrnn._training.MIN_STALE_UPDATES": 250,
-        "skrnn._base.AUTO_WINDOW_STEPS": 25,
-    },
-}
+def _budget(window_steps, stale_updates=250, max_iter=500):
+    """The training budget and automatic window a candidate runs with."""
+    return {
+        "max_iter": max_iter,
+        "constants": {
+            "skrnn._training.MIN_STALE_UPDATES": stale_updates,
+            "skrnn._base.AUTO_WINDOW_STEPS": window_steps,
+        },
+    }
+
+
+def _candidate(budget, pooling="attention", scaling="feature", window="auto", **rest):
+    return {"pooling": pooling, "scaling": scaling, "window": window, **rest, **budget}
+
+
+_ROUND1 = _budget(100, stale_updates=0, max_iter=200)
 CANDIDATES = {
     # round 1: pooling and scaling, with batch_size='auto' = min(32, n)
-    "previous": {  # the defaults before this panel existed
-        "batch_size": 200,
-        "pooling": "last",
-        "scaling": None,
-        "window": 1,
-        **_ROUND1,
-    },
-    "batch32": {"pooling": "last", "scaling": None, "window": "auto", **_ROUND1},
-    "batch32-seq": {
-        "pooling": "last",
-        "scaling": "sequence",
-        "window": "auto",
-        **_ROUND1,
-    },
-    "batch32-feat": {
-        "pooling": "last",
-        "scaling": "feature",
-        "window": "auto",
-        **_ROUND1,
-    },
-    "mean-seq": {"pooling": "mean", "scaling": "sequence", "window": "auto", **_ROUND1},
-    "mean-feat": {"pooling": "mean", "scaling": "feature", "window": "auto", **_ROUND1},
-    "attention-feat": {
-        "pooling": "attention",
-        "scaling": "feature",
-        "window": "auto",
-        **_ROUND1,
-    },
-    "mean-feat-clip": {
-        "pooling": "mean",
-        "scaling": "feature",
-        "window": "auto",
-        "clipnorm": 1.0,
-        **_ROUND1,
-    },
+    "previous": _candidate(  # the defaults before this panel existed
+        _ROUND1, pooling="last", scaling=None, window=1, batch_size=200
+    ),
+    "batch32": _candidate(_ROUND1, pooling="last", scaling=None),
+    "batch32-seq": _candidate(_ROUND1, pooling="last", scaling="sequence"),
+    "batch32-feat": _candidate(_ROUND1, pooling="last"),
+    "mean-seq": _candidate(_ROUND1, pooling="mean", scaling="sequence"),
+    "mean-feat": _candidate(_ROUND1, pooling="mean"),
+    "attention-feat": _candidate(_ROUND1),
+    "mean-feat-clip": _candidate(_ROUND1, pooling="mean", clipnorm=1.0),
     # round 2: patience in updates, longer budget, shorter auto windows; the
     # winner was att-w50-p250. Rounds 1 and 2 ran when windows were averaged
     # (up to commit e7ab14a); windows are stacked since, so rerunning them now
     # measures stacked windows.
-    "att-w100-p250": {
-        "pooling": "attention",
-        "scaling": "feature",
-        "window": "auto",
-        **_W100_P250,
-    },
-    "last-w100-p250": {
-        "pooling": "last",
-        "scaling": "feature",
-        "window": "auto",
-        **_W100_P250,
-    },
-    "att-w50-p250": {
-        "pooling": "attention",
-        "scaling": "feature",
-        "window": "auto",
-        **_W50_P250,
-    },
-    "last-w50-p250": {
-        "pooling": "last",
-        "scaling": "feature",
-        "window": "auto",
-        **_W50_P250,
-    },
+    "att-w100-p250": _candidate(_budget(100)),
+    "last-w100-p250": _candidate(_budget(100), pooling="last"),
+    "att-w50-p250": _candidate(_budget(50)),
+    "last-w50-p250": _candidate(_budget(50), pooling="last"),
     # round 3: windows stacked (each window's steps side by side as the
     # features of one network step) instead of averaged; the winner,
     # att-stack-w25, is the default since
-    "att-stack-w50": {
-        "pooling": "attention",
-        "scaling": "feature",
-        "window": "auto",
-        **_STACK_W50,
-    },
-    "att-stack-w35": {
-        "pooling": "attention",
-        "scaling": "feature",
-        "window": "auto",
-        **_STACK_W35,
-    },
-    "att-stack-w25": {
-        "pooling": "attention",
-        "scaling": "feature",
-        "window": "auto",
-        **_STACK_W25,
-    },
+    "att-stack-w50": _candidate(_budget(50)),
+    "att-stack-w35": _candidate(_budget(35)),
+    "att-stack-w25": _candidate(_budget(25)),
     # round 4: the round-3 winner at higher initial learning rates
-    "att-stack-w25-lr0.003": {
-        "pooling": "attention",
-        "scaling": "feature",
-        "window": "auto",
-        "learning_rate_init": 0.003,
-        **_STACK_W25,
-    },
-    "att-stack-w25-lr0.01": {
-        "pooling": "attention",
-        "scaling": "feature",
-        "window": "auto",
-        "learning_rate_init": 0.01,
-        **_STACK_W25,
-    },
+    "att-stack-w25-lr0.003": _candidate(_budget(25), learning_rate_init=0.003),
+    "att-stack-w25-lr0.01": _candidate(_budget(25), learning_rate_init=0.01),
     # round 5: the round-3 winner with a stronger L2 penalty
-    "att-stack-w25-alpha0.001": {
-        "pooling": "attention",
-        "scaling": "feature",
-        "window": "auto",
-        "alpha": 0.001,
-        **_STACK_W25,
-    },
-    "att-stack-w25-alpha0.01": {
-        "pooling": "attention",
-        "scaling": "feature",
-        "window": "auto",
-        "alpha": 0.01,
-        **_STACK_W25,
-    },
+    "att-stack-w25-alpha0.001": _candidate(_budget(25), alpha=0.001),
+    "att-stack-w25-alpha0.01": _candidate(_budget(25), alpha=0.01),
     # regression: the same, stopping on a held-out tenth of the training data
-    "att-stack-w25-es": {
-        "pooling": "attention",
-        "scaling": "feature",
-        "window": "auto",
-        "early_stopping": True,
-        **_STACK_W25,
-    },
+    "att-stack-w25-es": _candidate(_budget(25), early_stopping=True),
 }
 
 
