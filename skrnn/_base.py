@@ -285,10 +285,7 @@ class BaseSequenceRNN(SequenceInputMixin, BaseEstimator, metaclass=ABCMeta):
         )
         expected = None
         if not reset:
-            # The network reads window_ steps side by side.
-            expected = (
-                1 if self._tokens else self.model_.inputs[0].shape[-1] // self.window_
-            )
+            expected = 1 if self._tokens else self._step_width()
         self._record_features(
             1 if self._tokens else values.shape[2],
             tabular,
@@ -296,6 +293,14 @@ class BaseSequenceRNN(SequenceInputMixin, BaseEstimator, metaclass=ABCMeta):
             expected=expected,
         )
         return values, lengths
+
+    def _step_width(self):
+        """Features per input step the fitted network takes (values, not ids).
+
+        The network reads ``window_`` steps side by side; ``n_features_in_``
+        counts columns for 2-D input, so it cannot say this.
+        """
+        return self.model_.inputs[0].shape[-1] // self.window_
 
     def _window_param(self):
         """The ``window`` parameter; the tagger, which labels every step, has none."""

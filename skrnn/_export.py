@@ -46,11 +46,6 @@ def _onnx():
     return onnx
 
 
-def _step_width(estimator):
-    """Features per input step (``n_features_in_`` counts columns for 2-D input)."""
-    return estimator.model_.inputs[0].shape[-1] // estimator.window_
-
-
 class _Graph:
     """Nodes and constants of one ONNX graph, with fresh names."""
 
@@ -267,7 +262,7 @@ class _Builder:
         )
         # Batch kept (0), windows inferred (-1), k steps' features side by side.
         stacked = g.op(
-            "Reshape", [filled, g.ints([0, -1, k * _step_width(self.estimator)])]
+            "Reshape", [filled, g.ints([0, -1, k * self.estimator._step_width()])]
         )
         new_lengths = g.op("Div", [g.op("Add", [lengths, g.ints(k - 1)]), g.ints(k)])
         return stacked, new_lengths
@@ -435,7 +430,7 @@ class _Builder:
             onnx.helper.make_tensor_value_info(
                 "values",
                 TensorProto.INT64 if tokens else TensorProto.FLOAT,
-                ["batch", "time"] if tokens else ["batch", "time", _step_width(est)],
+                ["batch", "time"] if tokens else ["batch", "time", est._step_width()],
             ),
             onnx.helper.make_tensor_value_info("lengths", TensorProto.INT64, ["batch"]),
         ]
@@ -866,7 +861,7 @@ def _write_saved_model(estimator, scalers, path):
         )
     archive = keras.export.ExportArchive()
     archive.track(estimator.model_)
-    features = [] if estimator._tokens else [_step_width(estimator)]
+    features = [] if estimator._tokens else [estimator._step_width()]
     archive.add_endpoint(
         "serve",
         _tf_serving_function(estimator, scalers),
