@@ -17,6 +17,7 @@ from abc import ABCMeta, abstractmethod
 from dataclasses import dataclass, field
 from numbers import Integral, Real
 
+import keras
 import numpy as np
 import sklearn
 from sklearn.base import BaseEstimator
@@ -673,6 +674,9 @@ class BaseSequenceRNN(SequenceInputMixin, BaseEstimator, metaclass=ABCMeta):
             self._check_vocabulary(values, lengths)
         else:
             values = values.astype(self.model_.inputs[0].dtype, copy=False)
+        if keras.backend.backend() == "tensorflow":
+            # One trace per graph, reading model_'s own weights (no copy).
+            return predict_outputs(self.model_, values, lengths, steps)
         with borrowed(self.model_) as engine:
             return predict_outputs(engine, values, lengths, steps)
 

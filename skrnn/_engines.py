@@ -14,8 +14,13 @@ engine; training reads it back. An engine is lent to one caller at a time;
 concurrent callers with the same key get engines of their own, so estimators
 never share state and threads stay correct. At most ``ENGINE_POOL_SIZE``
 idle engines are kept, the least recently used being dropped first.
+
+Prediction needs no engine under TensorFlow: :func:`shared_forward` traces one
+forward pass per graph that reads the weights of whichever model it is given,
+so nothing is copied before a call.
 """
 
+import functools
 import json
 import threading
 import weakref
@@ -26,7 +31,7 @@ import keras
 
 from skrnn._model import keras_activation_name
 
-__all__ = ["ENGINE_POOL_SIZE", "borrowed", "copy_state", "graph_key"]
+__all__ = ["ENGINE_POOL_SIZE", "borrowed", "copy_state", "graph_key", "shared_forward"]
 
 # Idle engines kept per process, over all keys. Each holds its traced steps
 # (a few MB); a search over more configurations than this re-traces the
@@ -75,11 +80,12 @@ def graph_key(model):
 
     Computed once per model and compile (see :func:`_graph_key`).
     """
+    optimizer = getattr(model, "optimizer", None)
     cached = _KEYS.get(model)
-    if cached is not None and cached[0] is model.optimizer:
+    if cached is not None and cached[0] is optimizer:
         return cached[1]
     key = _graph_key(model)
-    _KEYS[model] = (model.optimizer, key)
+    _KEYS[model] = (optimizer, key)
     return key
 
 
@@ -238,3 +244,87 @@ def borrowed(model, training=False):
         # The engine keeps the last state it held until the next borrower
         # overwrites it; it is never read before that.
         _POOL.give_back(key, engine)
+
+
+# Forward passes by graph key, least recently used first; at most
+# ENGINE_POOL_SIZE are kept.
+_FORWARDS = OrderedDict()
+_FORWARDS_LOCK = threading.Lock()
+
+
+def _run_on(template_ref, dtypes, *arguments):
+    """``template``'s forward pass on the weights behind the resource handles."""
+    import tensorflow as tf
+
+    template = template_ref()
+    *handles, values, lengths = arguments
+    state = [
+        (
+            variable,
+            # A handle carries no static shape; the scope checks shapes.
+            tf.ensure_shape(
+                tf.raw_ops.ReadVariableOp(resource=handle, dtype=dtype), variable.shape
+            ),
+        )
+        for variable, handle, dtype in zip(
+            template.variables, handles, dtypes, strict=True
+        )
+    ]
+    with keras.StatelessScope(state_mapping=state):
+        return template([values, lengths], training=False)
+
+
+def _compile_forward(model):
+    import tensorflow as tf
+
+    template = keras.models.clone_model(model, clone_function=_clone_layer)
+    dtypes = [tf.as_dtype(variable.dtype) for variable in template.variables]
+    # The inputs' shapes are (None, None[, n_features]) and (None,).
+    signature = [tf.TensorSpec([], tf.resource)] * len(dtypes) + [
+        tf.TensorSpec(tensor.shape, tensor.dtype) for tensor in model.inputs
+    ]
+    # A partial, not a closure: TensorFlow counts traces per code object, and
+    # would read the functions of many graphs as one function retracing.
+    function = tf.function(
+        functools.partial(_run_on, weakref.ref(template), dtypes),
+        input_signature=signature,
+        autograph=False,
+    )
+    return template, function
+
+
+def shared_forward(model):
+    """A compiled forward pass of ``model``'s graph that reads ``model``'s weights.
+
+    Under TensorFlow, every model of one graph (see :func:`graph_key`) shares
+    one trace: the function takes the variables' resource handles as inputs,
+    so prediction neither copies weights into an engine nor traces per model,
+    and concurrent calls are safe (nothing is assigned).
+
+    Parameters
+    ----------
+    model : keras.Model
+        A model from :func:`skrnn._model.build_model`.
+
+    Returns
+    -------
+    forward : callable or None
+        ``forward(values, lengths)`` returns the outputs as a tensor; None
+        when the graph cannot be shared (see :func:`graph_key`).
+    """
+    key = graph_key(model)
+    if key is None:
+        return None
+    with _FORWARDS_LOCK:
+        entry = _FORWARDS.get(key)
+        if entry is not None:
+            _FORWARDS.move_to_end(key)
+    if entry is None:
+        entry = _compile_forward(model)
+        with _FORWARDS_LOCK:
+            entry = _FORWARDS.setdefault(key, entry)
+            while len(_FORWARDS) > ENGINE_POOL_SIZE:
+                _FORWARDS.popitem(last=False)
+    handles = [variable.value.handle for variable in model.variables]
+    function = entry[1]
+    return lambda values, lengths: function(*handles, values, lengths)

@@ -10,6 +10,8 @@ import weakref
 import keras
 import numpy as np
 
+from skrnn._engines import shared_forward
+
 __all__ = ["batch_values", "log_softmax", "partial_first", "predict_outputs"]
 
 # Sequences per compiled predict call: large enough to amortise the call, small
@@ -62,16 +64,27 @@ def _call_compiled(model, call, dtypes, values, lengths):
     return call(values, lengths).numpy()
 
 
+def _dtypes(model):
+    """The numpy dtypes of ``model``'s inputs."""
+    return [np.dtype(tensor.dtype) for tensor in model.inputs]
+
+
 def _forward(model):
     """A function running ``model`` on ``[values, lengths]`` for prediction.
 
     Under TensorFlow it is one ``tf.function`` whose signature leaves batch and
-    time open, so it is traced once per model (Keras' ``predict_on_batch``
-    traces the first shape exactly, then again for any shape), and it skips
-    Keras' per-call set-up. Other backends use ``predict_on_batch``.
+    time open (Keras' ``predict_on_batch`` traces the first shape exactly, then
+    again for any shape), and it skips Keras' per-call set-up. It is traced
+    once per graph, shared by every model of that graph
+    (:func:`skrnn._engines.shared_forward`), or once per model when the graph
+    cannot be shared. Other backends use ``predict_on_batch``.
     """
     if keras.backend.backend() != "tensorflow":
         return lambda values, lengths: model.predict_on_batch([values, lengths])
+    shared = shared_forward(model)
+    if shared is not None:
+        # The holder keeps ``model``, and so its weights, alive while in use.
+        return functools.partial(_call_compiled, model, shared, _dtypes(model))
     compiled = _FORWARD.get(model)
     if compiled is None:
         import tensorflow as tf
@@ -90,7 +103,7 @@ def _forward(model):
                 input_signature=signature,
                 autograph=False,
             ),
-            [spec.dtype.as_numpy_dtype for spec in signature],
+            _dtypes(model),
         )
     # The returned function holds the model for as long as it is used.
     return functools.partial(_call_compiled, model, *compiled)

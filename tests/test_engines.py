@@ -147,3 +147,44 @@ def test_fits_in_threads_equal_serial_fits(make_classifier, ragged_data):
         )
     for expected, got in zip(serial, threaded, strict=True):
         np.testing.assert_array_equal(got, expected)
+
+
+@pytest.fixture
+def fresh_forwards(monkeypatch):
+    """No forward pass compiled yet, for this test."""
+    from collections import OrderedDict
+
+    forwards = OrderedDict()
+    monkeypatch.setattr(_engines, "_FORWARDS", forwards)
+    return forwards
+
+
+def test_models_of_one_graph_predict_through_one_trace(
+    fresh_forwards, make_classifier, ragged_data
+):
+    X, y = ragged_data
+    first = make_classifier(random_state=0).fit(X, y)
+    second = make_classifier(random_state=1).fit(X, y)
+    answers = [clf.predict_proba(X) for clf in (first, second, first)]
+    assert len(fresh_forwards) == 1
+    ((_, function),) = fresh_forwards.values()
+    assert function.experimental_get_tracing_count() == 1
+    # Each model's answers come from its own weights: they are what its own
+    # network computes, and the two models differ.
+    for clf, proba in zip((first, second, first), answers, strict=True):
+        values, lengths = clf._network_input(*clf._validate_X(X, None, reset=False))
+        logits = np.asarray(clf.model_.predict_on_batch([values, lengths]), float)
+        expected = np.exp(logits - logits.max(axis=1, keepdims=True))
+        expected /= expected.sum(axis=1, keepdims=True)
+        np.testing.assert_allclose(proba, expected, rtol=1e-5, atol=1e-7)
+    assert not np.allclose(answers[0], answers[1])
+    np.testing.assert_array_equal(answers[0], answers[2])
+
+
+def test_compiled_forward_passes_are_bounded(fresh_forwards):
+    for n_features in range(1, _engines.ENGINE_POOL_SIZE + 4):
+        values = keras.Input((None, n_features))
+        lengths = keras.Input((), dtype="int32")
+        model = keras.Model([values, lengths], keras.layers.SimpleRNN(2)(values))
+        assert _engines.shared_forward(model) is not None
+    assert len(fresh_forwards) == _engines.ENGINE_POOL_SIZE
