@@ -543,6 +543,7 @@ class BaseSequenceRNN(SequenceInputMixin, BaseEstimator, metaclass=ABCMeta):
                 self.n_iter_no_change,
                 self.learning_rate == "adaptive",
                 updates_per_epoch=-(-len(plan.train) // batch_size),
+                plateau=not plan.continuing,
             )
         return run_epochs(
             plan.model,
@@ -846,7 +847,10 @@ SHARED_PARAMETERS = """\
         Epochs without improvement before training stops (or, with
         ``learning_rate='adaptive'``, before the learning rate drops), and at
         least enough epochs for 250 updates, so small data sets (a few
-        updates per epoch) are not stopped on their initial plateau.
+        updates per epoch) are not stopped on their initial plateau. Nor is
+        a network that has not started learning: epochs count only once the
+        training loss is 10% below the first epoch's (or after 10,000
+        updates).
     shuffle : bool, default=True
         Whether to shuffle the training sequences before each epoch.
     callbacks : list of keras.callbacks.Callback, default=None

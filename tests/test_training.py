@@ -10,7 +10,12 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import GridSearchCV
 from sklearn.pipeline import make_pipeline
 
-from skrnn._training import MIN_STALE_UPDATES
+from skrnn._training import (
+    MAX_PLATEAU_UPDATES,
+    MIN_LOSS_DROP,
+    MIN_STALE_UPDATES,
+    Stopping,
+)
 
 
 class RecordWeights(keras.callbacks.Callback):
@@ -41,12 +46,56 @@ def test_stops_on_plateau_and_warns_at_max_iter(make_classifier, cat_dog_data):
         warnings.simplefilter("error", ConvergenceWarning)
         clf = make_classifier(max_iter=500, tol=10.0, n_iter_no_change=2)
         clf.fit(*cat_dog_data)
-    # One improving epoch, then n_iter_no_change epochs without improvement,
-    # or more: at least MIN_STALE_UPDATES updates (30 sequences, batches of 30).
-    assert clf.n_iter_ == 1 + max(2, MIN_STALE_UPDATES)
+    # One improving epoch; stale epochs count from the first epoch whose loss
+    # is MIN_LOSS_DROP below the first's, and training stops after
+    # n_iter_no_change of them, or more: at least MIN_STALE_UPDATES updates
+    # (30 sequences, batches of 30).
+    patience = max(2, MIN_STALE_UPDATES)
+    assert clf.n_iter_ == _counting_from(clf, updates_per_epoch=1) + patience - 1
     clf = make_classifier(max_iter=500, tol=10.0, n_iter_no_change=2, batch_size=1)
+    clf.fit(*cat_dog_data)
     # 30 updates an epoch: patience is ceil(MIN_STALE_UPDATES / 30) epochs.
-    assert clf.fit(*cat_dog_data).n_iter_ == 1 + max(2, -(-MIN_STALE_UPDATES // 30))
+    patience = max(2, -(-MIN_STALE_UPDATES // 30))
+    assert clf.n_iter_ == _counting_from(clf, updates_per_epoch=30) + patience - 1
+
+
+def _counting_from(clf, updates_per_epoch):
+    """The first epoch (from 1) whose staleness counts: off the initial plateau."""
+    first = clf.loss_curve_[0]
+    for epoch, loss in enumerate(clf.loss_curve_, start=1):
+        if (
+            loss <= (1 - MIN_LOSS_DROP) * first
+            or epoch * updates_per_epoch >= MAX_PLATEAU_UPDATES
+        ):
+            return max(epoch, 2)
+    raise AssertionError("training stopped on its initial plateau")
+
+
+def _epochs_until_stop(stopping, losses):
+    """Feed ``losses`` (the monitored value is minus the loss) until a stop."""
+    for epoch, loss in enumerate(losses, start=1):
+        if stopping.record_epoch(-loss, loss, optimizer=None):
+            return epoch
+    return None
+
+
+def test_a_network_on_its_initial_plateau_is_not_stopped():
+    def rule(**kwargs):
+        return Stopping(
+            tol=1e-3, n_iter_no_change=3, adaptive=False, min_stale_updates=0, **kwargs
+        )
+
+    # 40 flat epochs at the first epoch's loss, then it learns and levels off.
+    losses = [0.70] * 40 + [0.30] + [0.30] * 10
+    assert _epochs_until_stop(rule(), losses) == 41 + 3
+    # A continued fit (already trained) counts from its first epoch.
+    assert _epochs_until_stop(rule(plateau=False), losses) == 1 + 3
+    # A drop smaller than MIN_LOSS_DROP still counts as the plateau.
+    almost = (1 - MIN_LOSS_DROP / 2) * 0.70
+    assert _epochs_until_stop(rule(), [0.70, almost] + [almost] * 50) is None
+    # The plateau lasts at most MAX_PLATEAU_UPDATES updates.
+    per_epoch = MAX_PLATEAU_UPDATES // 10
+    assert _epochs_until_stop(rule(updates_per_epoch=per_epoch), [0.70] * 50) == 12
 
 
 def test_adaptive_learning_rate_divides_by_five_until_tiny(
@@ -63,10 +112,12 @@ def test_adaptive_learning_rate_divides_by_five_until_tiny(
     ).fit(*training_data)
     patience = max(1, -(-MIN_STALE_UPDATES // 30))
     final = float(clf.model_.optimizer.learning_rate.numpy())
-    # Epoch 1 improves; every later epoch is stale. 1e-3 / 5**k stays >= 1e-6
-    # up to k = 4 (four stale runs divide), so the fifth stale run stops.
+    # Epoch 1 improves; every later epoch off the initial plateau is stale.
+    # 1e-3 / 5**k stays >= 1e-6 up to k = 4 (four stale runs divide), so the
+    # fifth stale run stops.
     np.testing.assert_allclose(final, 1e-3 / 5**4, rtol=1e-5)
-    assert clf.n_iter_ == 1 + 5 * patience
+    counted_from = _counting_from(clf, updates_per_epoch=30)
+    assert clf.n_iter_ == counted_from - 1 + 5 * patience
 
 
 def test_divergence_is_reported(make_classifier):
