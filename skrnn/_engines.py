@@ -290,7 +290,9 @@ def _compile_forward(model):
         input_signature=signature,
         autograph=False,
     )
-    return template, function
+    # Its one concrete function, called directly: that skips matching the
+    # arguments against the signature, about 0.8 ms of a 2 ms call.
+    return template, function.get_concrete_function()
 
 
 def shared_forward(model):

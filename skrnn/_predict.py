@@ -102,7 +102,7 @@ def _forward(model):
                 functools.partial(_run, weakref.ref(model)),
                 input_signature=signature,
                 autograph=False,
-            ),
+            ).get_concrete_function(),
             _dtypes(model),
         )
     # The returned function holds the model for as long as it is used.
