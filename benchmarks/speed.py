@@ -62,7 +62,8 @@ def keras_model(n_features, n_classes, units, masking, cell=keras.layers.SimpleR
 
 def skrnn_clf(**params):
     # tol=0 with a long patience: every workload runs exactly max_iter epochs.
-    # The network is the anchors': the last step read, raw features, no window.
+    # The network is the anchors': the last step read, raw features, no window,
+    # no gradient clipping.
     return SequenceRNNClassifier(
         **{
             "alpha": 0.0,
@@ -72,6 +73,7 @@ def skrnn_clf(**params):
             "pooling": "last",
             "scaling": None,
             "window": 1,
+            "clipnorm": None,
             **params,
         }
     )

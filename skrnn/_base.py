@@ -206,7 +206,7 @@ class BaseSequenceRNN(SequenceInputMixin, BaseEstimator, metaclass=ABCMeta):
         learning_rate_init=0.001,
         learning_rate="constant",
         momentum=0.9,
-        clipnorm=None,
+        clipnorm=5.0,
         alpha=0.0001,
         early_stopping=False,
         validation_fraction=0.1,
@@ -826,9 +826,14 @@ SHARED_PARAMETERS = """\
         stopping), until it would fall below 1e-6, as in ``MLPClassifier``.
     momentum : float, default=0.9
         Momentum of the ``'sgd'`` optimizer.
-    clipnorm : float, default=None
-        Clip each gradient to this norm; guards recurrent networks against
-        exploding gradients. None: no clipping.
+    clipnorm : float, default=5.0
+        Clip each variable's gradient to this norm; guards recurrent networks
+        against exploding gradients. None: no clipping. Chosen by
+        measurement: with it, the default tagger learns running parity
+        (per-step accuracy 1.000 against 0.685 without); the mean
+        cross-validated accuracy on the UCR/UEA panel is 0.808 against 0.804
+        without (0.800 with a norm of 1.0), and the mean R² on its regression
+        problems 0.052 against 0.083 (Tecator 0.78 against 0.83).
     alpha : float, default=0.0001
         L2 penalty: ``alpha`` times the sum of squared kernel weights is
         added to the mean training loss.

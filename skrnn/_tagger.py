@@ -123,7 +123,7 @@ class SequenceRNNTagger(BaseSequenceRNN):
         learning_rate_init=0.001,
         learning_rate="constant",
         momentum=0.9,
-        clipnorm=None,
+        clipnorm=5.0,
         alpha=0.0001,
         early_stopping=False,
         validation_fraction=0.1,
