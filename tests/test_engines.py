@@ -187,3 +187,16 @@ def test_compiled_forward_passes_are_bounded(fresh_forwards):
         model = keras.Model([values, lengths], keras.layers.SimpleRNN(2)(values))
         assert _engines.shared_forward(model) is not None
     assert len(fresh_forwards) == _engines.ENGINE_POOL_SIZE
+
+
+def test_models_of_one_graph_predict_concurrently(make_classifier, ragged_data):
+    """Threads share the compiled forward pass; each reads its own weights."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    X, y = ragged_data
+    models = [make_classifier(random_state=seed).fit(X, y) for seed in (0, 1)]
+    serial = [clf.predict_proba(X) for clf in models]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        threaded = list(pool.map(lambda clf: clf.predict_proba(X), models * 8))
+    for got, expected in zip(threaded, serial * 8, strict=True):
+        np.testing.assert_array_equal(got, expected)
