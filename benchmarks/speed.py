@@ -517,5 +517,15 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="small sizes")
     parser.add_argument("--only", nargs="*", help="workload ids: P1 P2 P4 P5 P6 P7 P8")
+    parser.add_argument(
+        "--pool-size",
+        type=int,
+        help="compiled networks kept per process (skrnn._engines.ENGINE_POOL_SIZE, "
+        "16 by default): shows how much of P4c the pool itself holds",
+    )
     args = parser.parse_args()
+    if args.pool_size is not None:
+        from skrnn import _engines
+
+        _engines.ENGINE_POOL_SIZE = _engines._POOL.size = args.pool_size
     main(args.quick, args.only)
