@@ -427,10 +427,13 @@ def _check_values(values, start, lengths, tokens):
 
 
 def _check_token_ids(values, real, start):
-    ids = values[real]
     if values.dtype.kind == "f":
-        if not np.isfinite(ids).all() or not np.all(np.mod(ids, 1) == 0):
-            where = ~np.isfinite(values) | (np.mod(values, 1) != 0)
+        # Only finite values are reduced: np.mod of inf (or of NaN padding)
+        # warns; those are flagged as not finite anyway.
+        finite = np.isfinite(values)
+        whole = np.mod(values, 1, out=np.zeros_like(values), where=finite) == 0
+        if not (finite[real].all() and whole[real].all()):
+            where = ~finite | ~whole
             i, t = np.argwhere(where & real)[0]
             raise ValueError(
                 f"Token ids must be whole numbers, but sequence {i} has "

@@ -549,6 +549,8 @@ BAD_TOKENS = {
 }
 
 
+# The refusal is the only thing the user sees: no numpy warning before it.
+@pytest.mark.filterwarnings("error::RuntimeWarning")
 @given(data=st.data())
 def test_bad_token_ids_are_refused_naming_the_sequence(fitted_tokens, data):
     """A negative, fractional, non-finite, unseen or huge id in sequence i at
