@@ -15,7 +15,7 @@ concurrent callers with the same key get engines of their own, so estimators
 never share state and threads stay correct. At most ``ENGINE_POOL_SIZE``
 idle engines are kept, the least recently used being dropped first.
 
-Prediction needs no engine under TensorFlow: :func:`shared_forward` traces one
+Prediction needs no engine under TensorFlow: :func:`compiled_forward` traces one
 forward pass per graph that reads the weights of whichever model it is given,
 so nothing is copied before a call.
 """
@@ -31,7 +31,13 @@ import keras
 
 from skrnn._model import keras_activation_name
 
-__all__ = ["ENGINE_POOL_SIZE", "borrowed", "copy_state", "graph_key", "shared_forward"]
+__all__ = [
+    "ENGINE_POOL_SIZE",
+    "borrowed",
+    "copy_state",
+    "compiled_forward",
+    "graph_key",
+]
 
 # Idle engines kept per process, over all keys. Each holds its traced steps
 # (a few MB); a search over more configurations than this re-traces the
@@ -274,17 +280,19 @@ def _run_on(template_ref, dtypes, *arguments):
         return template([values, lengths], training=False)
 
 
-def _compile_forward(model):
+def _compile_forward(model, template):
+    """The concrete forward pass of ``template``'s graph, for ``model``'s inputs."""
     import tensorflow as tf
 
-    template = keras.models.clone_model(model, clone_function=_clone_layer)
     dtypes = [tf.as_dtype(variable.dtype) for variable in template.variables]
     # The inputs' shapes are (None, None[, n_features]) and (None,).
     signature = [tf.TensorSpec([], tf.resource)] * len(dtypes) + [
         tf.TensorSpec(tensor.shape, tensor.dtype) for tensor in model.inputs
     ]
     # A partial, not a closure: TensorFlow counts traces per code object, and
-    # would read the functions of many graphs as one function retracing.
+    # would read the functions of many graphs as one function retracing. It
+    # holds the template weakly, so a model that is its own template can be
+    # freed.
     function = tf.function(
         functools.partial(_run_on, weakref.ref(template), dtypes),
         input_signature=signature,
@@ -292,41 +300,50 @@ def _compile_forward(model):
     )
     # Its one concrete function, called directly: that skips matching the
     # arguments against the signature, about 0.8 ms of a 2 ms call.
-    return template, function.get_concrete_function()
+    return function.get_concrete_function()
 
 
-def shared_forward(model):
-    """A compiled forward pass of ``model``'s graph that reads ``model``'s weights.
+# Forward passes of models whose graph cannot be shared: one per model.
+_OWN_FORWARDS = weakref.WeakKeyDictionary()
+
+
+def compiled_forward(model):
+    """A compiled forward pass that reads ``model``'s weights.
 
     Under TensorFlow, every model of one graph (see :func:`graph_key`) shares
     one trace: the function takes the variables' resource handles as inputs,
     so prediction neither copies weights into an engine nor traces per model,
-    and concurrent calls are safe (nothing is assigned).
+    and concurrent calls are safe (nothing is assigned). A model whose graph
+    cannot be shared gets a trace of its own.
 
     Parameters
     ----------
     model : keras.Model
-        A model from :func:`skrnn._model.build_model`.
+        A model taking ``[values, lengths]``.
 
     Returns
     -------
-    forward : callable or None
-        ``forward(values, lengths)`` returns the outputs as a tensor; None
-        when the graph cannot be shared (see :func:`graph_key`).
+    forward : callable
+        ``forward(values, lengths)`` returns the outputs as a tensor.
     """
     key = graph_key(model)
     if key is None:
-        return None
-    with _FORWARDS_LOCK:
-        entry = _FORWARDS.get(key)
-        if entry is not None:
-            _FORWARDS.move_to_end(key)
-    if entry is None:
-        entry = _compile_forward(model)
+        function = _OWN_FORWARDS.get(model)
+        if function is None:
+            function = _OWN_FORWARDS[model] = _compile_forward(model, model)
+    else:
         with _FORWARDS_LOCK:
-            entry = _FORWARDS.setdefault(key, entry)
-            while len(_FORWARDS) > ENGINE_POOL_SIZE:
-                _FORWARDS.popitem(last=False)
+            entry = _FORWARDS.get(key)
+            if entry is not None:
+                _FORWARDS.move_to_end(key)
+        if entry is None:
+            template = keras.models.clone_model(model, clone_function=_clone_layer)
+            # The entry keeps the template alive while its function is cached.
+            entry = (template, _compile_forward(model, template))
+            with _FORWARDS_LOCK:
+                entry = _FORWARDS.setdefault(key, entry)
+                while len(_FORWARDS) > ENGINE_POOL_SIZE:
+                    _FORWARDS.popitem(last=False)
+        function = entry[1]
     handles = [variable.value.handle for variable in model.variables]
-    function = entry[1]
     return lambda values, lengths: function(*handles, values, lengths)

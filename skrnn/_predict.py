@@ -5,12 +5,11 @@ helpers, so prediction and training cut batches the same way.
 """
 
 import functools
-import weakref
 
 import keras
 import numpy as np
 
-from skrnn._engines import shared_forward
+from skrnn._engines import compiled_forward
 
 __all__ = ["batch_values", "log_softmax", "partial_first", "predict_outputs"]
 
@@ -47,16 +46,8 @@ def partial_first(batches):
     return batches
 
 
-# Per model: its forward pass compiled once for any batch size and width.
-_FORWARD = weakref.WeakKeyDictionary()
-
-
-def _run(model_ref, values, lengths):
-    return model_ref()([values, lengths], training=False)
-
-
 def _call_compiled(model, call, dtypes, values, lengths):
-    """``call`` on the cast inputs; ``model`` is held as ``call`` holds it weakly."""
+    """``call`` on the cast inputs; holding ``model`` keeps the weights it reads."""
     values, lengths = (
         np.asarray(array, dtype=dtype)
         for array, dtype in zip((values, lengths), dtypes, strict=True)
@@ -72,41 +63,18 @@ def _dtypes(model):
 def _forward(model):
     """A function running ``model`` on ``[values, lengths]`` for prediction.
 
-    Under TensorFlow it is one ``tf.function`` whose signature leaves batch and
-    time open (Keras' ``predict_on_batch`` traces the first shape exactly, then
-    again for any shape), and it skips Keras' per-call set-up. It is traced
-    once per graph, shared by every model of that graph
-    (:func:`skrnn._engines.shared_forward`), or once per model when the graph
-    cannot be shared. Other backends use ``predict_on_batch``.
+    Under TensorFlow it is a compiled forward pass whose signature leaves batch
+    and time open (Keras' ``predict_on_batch`` traces the first shape exactly,
+    then again for any shape), skips Keras' per-call set-up, and is traced once
+    per graph (:func:`skrnn._engines.compiled_forward`). Other backends use
+    ``predict_on_batch``.
     """
     if keras.backend.backend() != "tensorflow":
         return lambda values, lengths: model.predict_on_batch([values, lengths])
-    shared = shared_forward(model)
-    if shared is not None:
-        # The holder keeps ``model``, and so its weights, alive while in use.
-        return functools.partial(_call_compiled, model, shared, _dtypes(model))
-    compiled = _FORWARD.get(model)
-    if compiled is None:
-        import tensorflow as tf
-
-        # The inputs' shapes are (None, None[, n_features]) and (None,).
-        signature = [
-            tf.TensorSpec(tensor.shape, tensor.dtype) for tensor in model.inputs
-        ]
-        # A partial, not a closure: TensorFlow counts traces per code object,
-        # so the closures of many models, each traced once, would read as one
-        # function retracing and log a warning. The cache holds the model
-        # weakly, so an entry does not keep its own key alive.
-        compiled = _FORWARD[model] = (
-            tf.function(
-                functools.partial(_run, weakref.ref(model)),
-                input_signature=signature,
-                autograph=False,
-            ).get_concrete_function(),
-            _dtypes(model),
-        )
-    # The returned function holds the model for as long as it is used.
-    return functools.partial(_call_compiled, model, *compiled)
+    # The holder keeps ``model``, and so its weights, alive while in use.
+    return functools.partial(
+        _call_compiled, model, compiled_forward(model), _dtypes(model)
+    )
 
 
 def log_softmax(logits):
