@@ -280,14 +280,14 @@ def _run_on(template_ref, dtypes, *arguments):
         return template([values, lengths], training=False)
 
 
-def _compile_forward(model, template):
-    """The concrete forward pass of ``template``'s graph, for ``model``'s inputs."""
+def _compile_forward(template):
+    """The concrete forward pass of ``template``'s graph, weights as inputs."""
     import tensorflow as tf
 
     dtypes = [tf.as_dtype(variable.dtype) for variable in template.variables]
     # The inputs' shapes are (None, None[, n_features]) and (None,).
     signature = [tf.TensorSpec([], tf.resource)] * len(dtypes) + [
-        tf.TensorSpec(tensor.shape, tensor.dtype) for tensor in model.inputs
+        tf.TensorSpec(tensor.shape, tensor.dtype) for tensor in template.inputs
     ]
     # A partial, not a closure: TensorFlow counts traces per code object, and
     # would read the functions of many graphs as one function retracing. It
@@ -330,7 +330,7 @@ def compiled_forward(model):
     if key is None:
         function = _OWN_FORWARDS.get(model)
         if function is None:
-            function = _OWN_FORWARDS[model] = _compile_forward(model, model)
+            function = _OWN_FORWARDS[model] = _compile_forward(model)
     else:
         with _FORWARDS_LOCK:
             entry = _FORWARDS.get(key)
@@ -339,7 +339,7 @@ def compiled_forward(model):
         if entry is None:
             template = keras.models.clone_model(model, clone_function=_clone_layer)
             # The entry keeps the template alive while its function is cached.
-            entry = (template, _compile_forward(model, template))
+            entry = (template, _compile_forward(template))
             with _FORWARDS_LOCK:
                 entry = _FORWARDS.setdefault(key, entry)
                 while len(_FORWARDS) > ENGINE_POOL_SIZE:
