@@ -143,6 +143,15 @@ CANDIDATES = {
     # or 5 (each variable's gradient, as Keras' clipnorm does)
     "att-stack-w25-clip": _candidate(_budget(25), clipnorm=1.0),
     "att-stack-w25-clip5": _candidate(_budget(25), clipnorm=5.0),
+    # round 7: the current defaults with dropout on each recurrent layer's
+    # inputs
+    "att-stack-w25-clip5-drop0.1": _candidate(_budget(25), clipnorm=5.0, dropout=0.1),
+    "att-stack-w25-clip5-drop0.25": _candidate(_budget(25), clipnorm=5.0, dropout=0.25),
+    # round 8: the current defaults with less patience on small data, now that
+    # the initial plateau is not counted as stale (n_iter_no_change=10 epochs
+    # at least, as before)
+    "att-stack-w25-clip5-p50": _candidate(_budget(25, stale_updates=50), clipnorm=5.0),
+    "att-stack-w25-clip5-p0": _candidate(_budget(25, stale_updates=0), clipnorm=5.0),
 }
 
 
