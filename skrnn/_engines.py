@@ -17,7 +17,9 @@ idle engines are kept, the least recently used being dropped first.
 
 Prediction needs no engine under TensorFlow: :func:`compiled_forward` traces one
 forward pass per graph that reads the weights of whichever model it is given,
-so nothing is copied before a call.
+so nothing is copied before a call. Training runs each engine's own concrete
+training step (:func:`compiled_train_step`), traced once per engine and batch
+structure and called directly.
 """
 
 import functools
@@ -28,6 +30,7 @@ from collections import OrderedDict
 from contextlib import contextmanager
 
 import keras
+import numpy as np
 
 from skrnn._model import keras_activation_name
 
@@ -36,6 +39,7 @@ __all__ = [
     "borrowed",
     "copy_state",
     "compiled_forward",
+    "compiled_train_step",
     "graph_key",
 ]
 
@@ -347,3 +351,96 @@ def compiled_forward(model):
         function = entry[1]
     handles = [variable.value.handle for variable in model.variables]
     return lambda values, lengths: function(*handles, values, lengths)
+
+
+# Concrete training steps of each engine, by the structure of its batches.
+_TRAIN_STEPS = weakref.WeakKeyDictionary()
+_TRAIN_STEPS_LOCK = threading.Lock()
+
+
+def _train_step_on(engine_ref, data):
+    return engine_ref().train_step(data)
+
+
+def _batch_spec(array):
+    """A spec of ``array``'s kind: batch and time sizes free, features fixed."""
+    import tensorflow as tf
+
+    shape = [None] * array.ndim
+    if array.ndim == 3:
+        shape[2] = array.shape[2]
+    return tf.TensorSpec(shape, tf.as_dtype(array.dtype))
+
+
+def _build_metrics(engine, batch):
+    """Create the compiled loss's and metrics' variables before tracing.
+
+    Created inside the first trace, they would make TensorFlow trace the step
+    a second time. The loss and metrics of one sequence's first step, on
+    outputs of zeros, build them eagerly; the network itself is not run, so
+    no state (such as a dropout seed) moves.
+    """
+    (values, lengths), targets, weights = batch
+    inputs = [values[:1, :1], np.minimum(lengths[:1], 1)]
+    targets, weights = targets[:1], weights[:1]
+    if targets.ndim == 2 and weights.ndim == 2:  # per-step: cut like the values
+        targets, weights = targets[:, :1], weights[:, :1]
+    output = engine.outputs[0]
+    outputs = np.zeros(
+        [1 if size is None else size for size in output.shape], output.dtype
+    )
+    engine.compute_loss(x=inputs, y=targets, y_pred=outputs, sample_weight=weights)
+    engine.compute_metrics(inputs, targets, outputs, sample_weight=weights)
+    engine.reset_metrics()
+
+
+def compiled_train_step(engine, batch):
+    """``engine``'s training step for batches like ``batch``, traced once.
+
+    Keras' ``train_function`` traces the step for the first batch's exact
+    shape, then again with free shapes when another width arrives, and
+    matches every call's arguments against its traces. This is the step's
+    one concrete function for any batch size and sequence length, traced
+    once per engine and called directly: one trace where Keras makes two,
+    and about half the functions that TensorFlow keeps in its function
+    library for every new network (it never frees them). It keeps Keras'
+    ``jit_compile`` setting and updates the compiled metrics as
+    ``train_on_batch`` does (reset them with ``engine.reset_metrics()``).
+
+    Parameters
+    ----------
+    engine : keras.Model
+        A compiled model (see :func:`borrowed`).
+    batch : tuple
+        ``([values, lengths], targets, sample_weight)`` as numpy arrays.
+
+    Returns
+    -------
+    step : callable
+        ``step(batch)`` trains on one batch and returns the logs as tensors.
+    """
+    (values, lengths), targets, weights = batch
+    # What the trace depends on: each array's rank and dtype, and the number
+    # of features (cheap to compute at every step, unlike specs).
+    signature = tuple(
+        (array.ndim, array.dtype.str, array.shape[-1] if array.ndim == 3 else None)
+        for array in (values, lengths, targets, weights)
+    )
+    with _TRAIN_STEPS_LOCK:
+        steps = _TRAIN_STEPS.setdefault(engine, {})
+        step = steps.get(signature)
+    if step is None:
+        import tensorflow as tf
+
+        _build_metrics(engine, batch)
+        # A partial holding the engine weakly, as in _compile_forward: the
+        # cached step must not keep its engine alive.
+        function = tf.function(
+            functools.partial(_train_step_on, weakref.ref(engine)),
+            jit_compile=engine.jit_compile,
+            autograph=False,
+        )
+        step = function.get_concrete_function(tf.nest.map_structure(_batch_spec, batch))
+        with _TRAIN_STEPS_LOCK:
+            step = steps.setdefault(signature, step)
+    return step

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 import keras
 import numpy as np
 
-from skrnn._engines import borrowed, copy_state
+from skrnn._engines import borrowed, compiled_train_step, copy_state
 from skrnn._predict import batch_values, partial_first
 
 __all__ = ["Dataset", "Stopping", "run_epochs"]
@@ -323,28 +323,30 @@ def _train_epoch(engine, train, batches, callback_list):
     """One pass over ``batches``; returns the epoch's mean logs.
 
     The logs are means over the epoch's sequences, weighted as the loss is.
-    Under TensorFlow, the first batch goes through ``train_on_batch``, which
-    resets Keras' metrics, and the others call the compiled step directly so
-    the metrics accumulate over the epoch: about a third less overhead per
-    step, and logs are read back only when a callback wants them. Other
+    Under TensorFlow, every batch runs the engine's concrete training step
+    (:func:`skrnn._engines.compiled_train_step`) and Keras' metrics accumulate
+    over the epoch; logs are read back only when a callback wants them. Other
     backends run ``train_on_batch`` on every batch and average its logs.
     """
     accumulate = keras.backend.backend() == "tensorflow"
     per_batch_logs = bool(callback_list.callbacks)
     totals, seen, logs = {}, 0, {}
+    train_step = None
+    if accumulate:
+        engine.reset_metrics()
     for step, batch in enumerate(batches):
         callback_list.on_train_batch_begin(step)
         # Each batch is padded only to its own longest sequence.
         inputs, targets, weights = train.batch(batch, train.widths[batch].max())
-        if step == 0 or not accumulate:
+        if accumulate:
+            data = (inputs, targets, weights)
+            if train_step is None:  # every batch has the same structure
+                train_step = compiled_train_step(engine, data)
+            epoch_logs = train_step(data)
+        else:
             logs = engine.train_on_batch(
                 inputs, targets, sample_weight=weights, return_dict=True
             )
-        else:
-            logs = engine.train_function(iter([(inputs, targets, weights)]))
-        if accumulate:
-            epoch_logs = logs
-        else:
             seen += len(batch)
             for name, value in logs.items():
                 totals[name] = totals.get(name, 0.0) + value * len(batch)

@@ -89,6 +89,45 @@ def test_a_custom_activation_is_never_shared(fresh_pool, make_classifier, tiny_d
     assert built == []
 
 
+def test_fits_of_one_network_trace_one_training_step(
+    fresh_pool, monkeypatch, make_classifier, ragged_data
+):
+    """Batches of every width, and later fits, reuse the engine's one trace."""
+    if keras.backend.backend() != "tensorflow":
+        pytest.skip("the concrete training step is TensorFlow's")
+    traces = []
+    trace_body = _engines._train_step_on
+
+    def counting(engine_ref, data):
+        traces.append(data)
+        return trace_body(engine_ref, data)
+
+    monkeypatch.setattr(_engines, "_train_step_on", counting)
+    X, y = ragged_data
+    for seed in range(2):
+        clf = make_classifier(random_state=seed, batch_size=5, shuffle=seed == 0)
+        clf.fit(X, y)
+    assert {len(x) for x in X} != {max(len(x) for x in X)}  # widths vary
+    assert len(traces) == 1
+    # The same data in the other precision trains another network: a new graph.
+    other = np.float32 if traces[0][0][0].dtype == "float64" else np.float64
+    make_classifier(batch_size=5).fit([np.asarray(x, other) for x in X], y)
+    assert len(traces) == 2
+
+
+def test_a_cached_training_step_does_not_keep_its_model(make_classifier, tiny_data):
+    """A model that is its own engine is freed with its estimator."""
+    import gc
+    import weakref
+
+    clf = make_classifier(activation=lambda x: keras.ops.tanh(x), max_iter=2)
+    clf.fit(*tiny_data)
+    model = weakref.ref(clf.model_)
+    del clf
+    gc.collect()
+    assert model() is None
+
+
 def test_callbacks_see_and_steer_the_estimators_model(make_classifier, ragged_data):
     """At epoch end the model callbacks hold is current, and changes go back."""
     X, y = ragged_data
