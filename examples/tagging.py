@@ -24,8 +24,19 @@ Run::
 import os
 
 # TensorFlow's C++ start-up logging (CUDA probing, CPU features) says nothing
-# about the example; it is read when TensorFlow is imported, so set it first.
+# about the example. TF_CPP_MIN_LOG_LEVEL quiets what TensorFlow logs once
+# loaded, but recent releases write a few lines while their libraries load,
+# before reading it: Keras, and with it TensorFlow, is imported with the
+# process's standard error sent to /dev/null.
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+_stderr, _devnull = os.dup(2), os.open(os.devnull, os.O_WRONLY)
+os.dup2(_devnull, 2)
+try:
+    import keras  # noqa: F401
+finally:
+    os.dup2(_stderr, 2)
+    os.close(_stderr)
+    os.close(_devnull)
 
 import argparse
 
