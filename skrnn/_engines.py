@@ -372,19 +372,15 @@ def _batch_spec(array):
     return tf.TensorSpec(shape, tf.as_dtype(array.dtype))
 
 
-def _build_metrics(engine, batch):
+def _build_metrics(engine, sample):
     """Create the compiled loss's and metrics' variables before tracing.
 
     Created inside the first trace, they would make TensorFlow trace the step
-    a second time. The loss and metrics of one sequence's first step, on
-    outputs of zeros, build them eagerly; the network itself is not run, so
-    no state (such as a dropout seed) moves.
+    a second time. The loss and metrics of ``sample`` (one sequence's first
+    step), on outputs of zeros, build them eagerly; the network itself is not
+    run, so no state (such as a dropout seed) moves.
     """
-    (values, lengths), targets, weights = batch
-    inputs = [values[:1, :1], np.minimum(lengths[:1], 1)]
-    targets, weights = targets[:1], weights[:1]
-    if targets.ndim == 2 and weights.ndim == 2:  # per-step: cut like the values
-        targets, weights = targets[:, :1], weights[:, :1]
+    inputs, targets, weights = sample
     output = engine.outputs[0]
     outputs = np.zeros(
         [1 if size is None else size for size in output.shape], output.dtype
@@ -394,8 +390,8 @@ def _build_metrics(engine, batch):
     engine.reset_metrics()
 
 
-def compiled_train_step(engine, batch):
-    """``engine``'s training step for batches like ``batch``, traced once.
+def compiled_train_step(engine, sample):
+    """``engine``'s training step for batches like ``sample``, traced once.
 
     Keras' ``train_function`` traces the step for the first batch's exact
     shape, then again with free shapes when another width arrives, and
@@ -411,28 +407,25 @@ def compiled_train_step(engine, batch):
     ----------
     engine : keras.Model
         A compiled model (see :func:`borrowed`).
-    batch : tuple
-        ``([values, lengths], targets, sample_weight)`` as numpy arrays.
+    sample : tuple
+        ``([values, lengths], targets, sample_weight)`` of one sequence's
+        first step, as numpy arrays: its ranks, dtypes and number of features
+        are those of every batch.
 
     Returns
     -------
     step : callable
         ``step(batch)`` trains on one batch and returns the logs as tensors.
     """
-    (values, lengths), targets, weights = batch
-    # What the trace depends on: each array's rank and dtype, and the number
-    # of features (cheap to compute at every step, unlike specs).
-    signature = tuple(
-        (array.ndim, array.dtype.str, array.shape[-1] if array.ndim == 3 else None)
-        for array in (values, lengths, targets, weights)
-    )
+    import tensorflow as tf
+
+    specs = tf.nest.map_structure(_batch_spec, sample)
+    signature = tuple(tf.nest.flatten(specs))
     with _TRAIN_STEPS_LOCK:
         steps = _TRAIN_STEPS.setdefault(engine, {})
         step = steps.get(signature)
     if step is None:
-        import tensorflow as tf
-
-        _build_metrics(engine, batch)
+        _build_metrics(engine, sample)
         # A partial holding the engine weakly, as in _compile_forward: the
         # cached step must not keep its engine alive.
         function = tf.function(
@@ -440,7 +433,7 @@ def compiled_train_step(engine, batch):
             jit_compile=engine.jit_compile,
             autograph=False,
         )
-        step = function.get_concrete_function(tf.nest.map_structure(_batch_spec, batch))
+        step = function.get_concrete_function(specs)
         with _TRAIN_STEPS_LOCK:
             step = steps.setdefault(signature, step)
     return step

@@ -272,6 +272,12 @@ def run_epochs(
     # they change (weights, learning rate) goes back into the engine after.
     sync = bool(callbacks)
     with borrowed(model, training=True) as engine:
+        # Under TensorFlow, one concrete step serves every batch of the run.
+        train_step = (
+            compiled_train_step(engine, train.batch(np.arange(1), 1))
+            if keras.backend.backend() == "tensorflow"
+            else None
+        )
         best_score = -np.inf
         callback_list.on_train_begin()
         epoch_logs = {}
@@ -282,6 +288,7 @@ def run_epochs(
                 train,
                 _batches(train.widths, batch_size, shuffle, rng),
                 callback_list,
+                train_step,
             )
             if not np.isfinite(epoch_logs["loss"]):
                 raise ValueError(
@@ -319,19 +326,19 @@ def run_epochs(
     return result
 
 
-def _train_epoch(engine, train, batches, callback_list):
+def _train_epoch(engine, train, batches, callback_list, train_step=None):
     """One pass over ``batches``; returns the epoch's mean logs.
 
     The logs are means over the epoch's sequences, weighted as the loss is.
-    Under TensorFlow, every batch runs the engine's concrete training step
-    (:func:`skrnn._engines.compiled_train_step`) and Keras' metrics accumulate
-    over the epoch; logs are read back only when a callback wants them. Other
-    backends run ``train_on_batch`` on every batch and average its logs.
+    Under TensorFlow, every batch runs ``train_step``, the engine's concrete
+    training step (:func:`skrnn._engines.compiled_train_step`), and Keras'
+    metrics accumulate over the epoch; logs are read back only when a
+    callback wants them. Without one (other backends), every batch runs
+    ``train_on_batch`` and its logs are averaged.
     """
-    accumulate = keras.backend.backend() == "tensorflow"
+    accumulate = train_step is not None
     per_batch_logs = bool(callback_list.callbacks)
     totals, seen, logs = {}, 0, {}
-    train_step = None
     if accumulate:
         engine.reset_metrics()
     for step, batch in enumerate(batches):
@@ -339,10 +346,7 @@ def _train_epoch(engine, train, batches, callback_list):
         # Each batch is padded only to its own longest sequence.
         inputs, targets, weights = train.batch(batch, train.widths[batch].max())
         if accumulate:
-            data = (inputs, targets, weights)
-            if train_step is None:  # every batch has the same structure
-                train_step = compiled_train_step(engine, data)
-            epoch_logs = train_step(data)
+            epoch_logs = train_step((inputs, targets, weights))
         else:
             logs = engine.train_on_batch(
                 inputs, targets, sample_weight=weights, return_dict=True
