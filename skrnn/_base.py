@@ -8,6 +8,7 @@ names its output layer and loss (:meth:`_head`), scores held-out data
 (:meth:`_validation_logs`) and decodes outputs (``predict``).
 """
 
+import ast
 import inspect
 import os
 import re
@@ -63,6 +64,9 @@ AUTO_BATCH_SIZE = 32
 # window='auto' groups just enough steps that the longest training sequence
 # becomes at most this many network steps.
 AUTO_WINDOW_STEPS = 25
+# early_stopping='auto' holds out a validation share only when it has at least
+# this many sequences: a score over fewer is too noisy to stop on.
+MIN_VALIDATION_SEQUENCES = 5
 
 
 @dataclass(frozen=True)
@@ -171,7 +175,7 @@ class BaseSequenceRNN(SequenceInputMixin, BaseEstimator, metaclass=ABCMeta):
         "momentum": [Interval(Real, 0, 1, closed="both")],
         "clipnorm": [Interval(Real, 0, None, closed="neither"), None],
         "alpha": [Interval(Real, 0, None, closed="left")],
-        "early_stopping": ["boolean"],
+        "early_stopping": ["boolean", StrOptions({"auto"})],
         "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
         "tol": [Interval(Real, 0, None, closed="left")],
         "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
@@ -458,7 +462,7 @@ class BaseSequenceRNN(SequenceInputMixin, BaseEstimator, metaclass=ABCMeta):
 
     def _prepare_fit(self, X, y, sample_weight, sequence_length, partial, head_args):
         """Check the input, read the targets, weigh, seed, and build or reuse."""
-        if partial and self.early_stopping:
+        if partial and self.early_stopping != "auto" and self.early_stopping:
             raise ValueError(
                 "partial_fit trains one epoch on the data it is given and holds "
                 "nothing out, so it does not support early_stopping=True. Set "
@@ -505,9 +509,7 @@ class BaseSequenceRNN(SequenceInputMixin, BaseEstimator, metaclass=ABCMeta):
             model = self._build(
                 network, data.values, self._head(targets.attributes, dtype), rng, dtype
             )
-        validation = None
-        if self.early_stopping:
-            data, validation = self._split_validation(data, rng)
+        data, validation = self._split_validation(data, rng, partial)
         if data.weights.sum() == 0:
             raise ValueError("sample_weight is zero for every training sequence.")
         # Keras divides the weighted loss by the batch size; scaling the weights
@@ -620,7 +622,19 @@ class BaseSequenceRNN(SequenceInputMixin, BaseEstimator, metaclass=ABCMeta):
         """Labels to stratify the early-stopping split by; None: no stratifying."""
         return None
 
-    def _split_validation(self, data, rng):
+    def _split_validation(self, data, rng, partial):
+        """``(train, validation)``; validation is None when nothing is held out.
+
+        ``early_stopping='auto'`` holds out only outside ``partial_fit``, with
+        at least ``MIN_VALIDATION_SEQUENCES`` held out, and when the split can
+        be made (a classifier's rarest class twice); ``True`` always.
+        """
+        auto = self.early_stopping == "auto"
+        n_held_out = np.ceil(self.validation_fraction * len(data))
+        if not self.early_stopping or (
+            auto and (partial or n_held_out < MIN_VALIDATION_SEQUENCES)
+        ):
+            return data, None
         try:
             train, validation = train_test_split(
                 np.arange(len(data)),
@@ -629,6 +643,8 @@ class BaseSequenceRNN(SequenceInputMixin, BaseEstimator, metaclass=ABCMeta):
                 random_state=rng,
             )
         except ValueError as error:
+            if auto:
+                return data, None
             raise ValueError(
                 f"early_stopping cannot hold out validation_fraction="
                 f"{self.validation_fraction} of {len(data)} sequences "
@@ -837,12 +853,20 @@ SHARED_PARAMETERS = """\
     alpha : float, default=0.0001
         L2 penalty: ``alpha`` times the sum of squared kernel weights is
         added to the mean training loss.
-    early_stopping : bool, default=False
+    early_stopping : bool or 'auto', default=False
         Hold out ``validation_fraction`` of the training data (stratified by
         class for a classifier) and stop when its score (accuracy, or R² for
         a regressor) has not improved by ``tol`` for ``n_iter_no_change``
         epochs; the weights of the best epoch are kept. ``partial_fit``
-        refuses it.
+        refuses True. ``'auto'`` holds out only where that share is at least
+        5 sequences and can be drawn (every class twice), never in
+        ``partial_fit``; elsewhere it trains on all the data. It is the
+        regressor's default: on the UCR/UEA regression problems it raised
+        the cross-validated R² on the training splits on all three
+        (CardanoSentiment -0.56 to -0.12, Covid3Month -0.06 to -0.05,
+        Tecator 0.78 to 0.81). On the classification problems holding out
+        lost (JapaneseVowels 0.97 to 0.91, ArrowHead 0.86 to 0.56), so the
+        classifier and the tagger default to False.
     validation_fraction : float, default=0.1
         Share of the training data held out with ``early_stopping``.
     tol : float, default=1e-4
@@ -917,6 +941,15 @@ def _entries(text):
     return {entry.split(" :")[0].strip(): entry + "\n" for entry in entries}
 
 
+def _with_default(entry, default):
+    """``entry`` with the default its class's signature gives, where it differs."""
+    head, rest = entry.split("\n", 1)
+    documented = head.rpartition("default=")[2]
+    if ast.literal_eval(documented) == default:
+        return entry
+    return f"{head.rpartition('default=')[0]}default={default!r}\n{rest}"
+
+
 def with_shared_docs(cls):
     """Fill the shared parameters and attributes into the class docstring.
 
@@ -924,14 +957,16 @@ def with_shared_docs(cls):
     tagger has no ``pooling`` or ``window``), and only the attributes that go
     with them.
     """
-    names = set(inspect.signature(cls.__init__).parameters)
+    signature = inspect.signature(cls.__init__).parameters
     parameters = "".join(
-        entry for name, entry in _entries(SHARED_PARAMETERS).items() if name in names
+        _with_default(entry, signature[name].default)
+        for name, entry in _entries(SHARED_PARAMETERS).items()
+        if name in signature
     )
     attributes = "".join(
         entry
         for name, entry in _entries(SHARED_ATTRIBUTES).items()
-        if name != "window_" or "window" in names
+        if name != "window_" or "window" in signature
     )
     cls.__doc__ = cls.__doc__.replace(
         "    %(shared_parameters)s\n", parameters

@@ -120,7 +120,11 @@ def make_classifier():
 
 @pytest.fixture(scope="session")
 def make_regressor():
-    """A SequenceRNNRegressor that learns the regression tests' targets."""
+    """A SequenceRNNRegressor that learns the regression tests' targets.
+
+    It trains on every sequence it is given (``early_stopping=False``);
+    tests of holding out ask for it.
+    """
     return _factory(
         "SequenceRNNRegressor",
         units=16,
@@ -128,6 +132,7 @@ def make_regressor():
         batch_size=32,
         random_state=0,
         learning_rate_init=0.01,
+        early_stopping=False,
     )
 
 

@@ -42,6 +42,23 @@ def test_early_stopping_monitors_validation_r2(make_regressor):
     assert reg.best_validation_score_ == max(reg.validation_scores_)
 
 
+def test_early_stopping_auto_holds_out_only_enough_sequences(make_regressor):
+    # The regressor's default: a validation share of at least 5 sequences.
+    assert SequenceRNNRegressor().early_stopping == "auto"
+    auto = {"early_stopping": "auto"}
+    reg = make_regressor(n_iter_no_change=3, max_iter=30, **auto).fit(X[:50], Y2[:50])
+    assert reg.validation_scores_ == reg.history_["val_r2"]
+    assert reg.best_loss_ is None
+    few = make_regressor(max_iter=3, **auto).fit(X[:40], Y2[:40])
+    assert few.validation_scores_ is None and few.best_loss_ == min(few.loss_curve_)
+    assert "val_r2" not in few.history_
+    # A larger share holds out 5 of 40; partial_fit never holds out.
+    share = make_regressor(max_iter=3, validation_fraction=0.125, **auto)
+    assert share.fit(X[:40], Y2[:40]).validation_scores_ is not None
+    partial = make_regressor(**auto).partial_fit(X[:50], Y2[:50])
+    assert partial.validation_scores_ is None and partial.n_iter_ == 1
+
+
 def test_refuses_bad_targets(make_regressor):
     with pytest.raises(ValueError, match="X has 250 sequences but y has 3"):
         make_regressor().fit(X, [1.0, 2.0, 3.0])

@@ -304,6 +304,21 @@ def test_length_buckets_cover_every_sequence_once_with_similar_lengths():
     np.testing.assert_array_equal(np.sort(np.concatenate(ordered)), np.arange(4000))
 
 
+def test_early_stopping_auto_for_a_classifier(make_classifier, training_data):
+    X, y = training_data
+    # 60 sequences hold out 6; 40 would hold out only 4, too few to stop on.
+    held = make_classifier(early_stopping="auto").fit(X, y)
+    assert held.validation_scores_ == held.history_["val_accuracy"]
+    alone = make_classifier(early_stopping="auto").fit(X[:40], y[:40])
+    assert alone.validation_scores_ is None
+    # A class too rare to stratify: 'auto' trains on everything.
+    rare = np.where(np.arange(60) == 0, 2, y)
+    rare_fit = make_classifier(early_stopping="auto").fit(X, rare)
+    assert rare_fit.validation_scores_ is None
+    with pytest.raises(ValueError, match="early_stopping cannot hold out"):
+        make_classifier(early_stopping=True).fit(X, rare)
+
+
 def test_partial_fit_refuses_early_stopping(make_classifier, scales_data):
     X_scales, y_scales = scales_data
     with pytest.raises(ValueError, match="partial_fit .* early_stopping=True"):
