@@ -152,6 +152,22 @@ CANDIDATES = {
     # at least, as before)
     "att-stack-w25-clip5-p50": _candidate(_budget(25, stale_updates=50), clipnorm=5.0),
     "att-stack-w25-clip5-p0": _candidate(_budget(25, stale_updates=0), clipnorm=5.0),
+    # round 9: the current defaults stopping on a held-out tenth or fifth of
+    # the training data
+    "att-stack-w25-clip5-es": _candidate(
+        _budget(25), clipnorm=5.0, early_stopping=True
+    ),
+    "att-stack-w25-clip5-es0.2": _candidate(
+        _budget(25), clipnorm=5.0, early_stopping=True, validation_fraction=0.2
+    ),
+    # round 10: the round-9 winner, more patient (the best epoch's weights
+    # are kept, so patience costs time, not accuracy)
+    "att-stack-w25-clip5-es-p500": _candidate(
+        _budget(25, stale_updates=500), clipnorm=5.0, early_stopping=True
+    ),
+    "att-stack-w25-clip5-es-p1000": _candidate(
+        _budget(25, stale_updates=1000), clipnorm=5.0, early_stopping=True
+    ),
 }
 
 
