@@ -140,7 +140,9 @@ class BaseSequenceRNN(SequenceInputMixin, BaseEstimator, metaclass=ABCMeta):
 
     A subclass is a head: it implements :meth:`_prepare_targets`,
     :meth:`_head`, :meth:`_validation_logs` and ``predict``, and names the
-    held-out score that early stopping monitors in ``_score_name``.
+    held-out score that early stopping monitors in ``_score_name``. Each
+    subclass spells out its own ``__init__``, as scikit-learn reads the
+    parameters and their defaults from its signature.
     """
 
     # What early stopping monitors, higher is better; logged as ``val_<name>``.
@@ -185,44 +187,6 @@ class BaseSequenceRNN(SequenceInputMixin, BaseEstimator, metaclass=ABCMeta):
         "random_state": ["random_state"],
         "verbose": ["verbose"],
     }
-
-    def __init__(
-        self,
-        units=64,
-        *,
-        cell="simple",
-        bidirectional=False,
-        activation="tanh",
-        dropout=0.0,
-        recurrent_dropout=0.0,
-        pooling="attention",
-        embedding_dim=None,
-        scaling="feature",
-        window="auto",
-        padding="post",
-        truncating="pre",
-        maxlen=None,
-        mask_value=None,
-        eos_value=None,
-        max_iter=500,
-        batch_size="auto",
-        optimizer="adam",
-        learning_rate_init=0.001,
-        learning_rate="constant",
-        momentum=0.9,
-        clipnorm=5.0,
-        alpha=0.0001,
-        early_stopping=False,
-        validation_fraction=0.1,
-        tol=1e-4,
-        n_iter_no_change=10,
-        shuffle=True,
-        callbacks=None,
-        warm_start=False,
-        random_state=None,
-        verbose=0,
-    ):
-        store_params(self, locals())
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
