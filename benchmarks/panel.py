@@ -168,6 +168,15 @@ CANDIDATES = {
     "att-stack-w25-clip5-es-p1000": _candidate(
         _budget(25, stale_updates=1000), clipnorm=5.0, early_stopping=True
     ),
+    # round 11: the learning rate divided by 5 where training would stop
+    # (learning_rate='adaptive'), for the regressor (holding out) and the
+    # classifier
+    "att-stack-w25-clip5-es-adaptive": _candidate(
+        _budget(25), clipnorm=5.0, early_stopping=True, learning_rate="adaptive"
+    ),
+    "att-stack-w25-clip5-adaptive": _candidate(
+        _budget(25), clipnorm=5.0, learning_rate="adaptive"
+    ),
 }
 
 
