@@ -177,6 +177,10 @@ CANDIDATES = {
     "att-stack-w25-clip5-adaptive": _candidate(
         _budget(25), clipnorm=5.0, learning_rate="adaptive"
     ),
+    # round 12: the regressor's early_stopping='auto' on the classifier
+    "att-stack-w25-clip5-auto": _candidate(
+        _budget(25), clipnorm=5.0, early_stopping="auto"
+    ),
 }
 
 
