@@ -593,11 +593,12 @@ class BaseSequenceRNN(SequenceInputMixin, BaseEstimator, metaclass=ABCMeta):
         at least ``MIN_VALIDATION_SEQUENCES`` held out, and when the split can
         be made (a classifier's split is stratified); ``True`` always.
         """
+        if not self.early_stopping:
+            return data, None
         auto = self.early_stopping == "auto"
+        # train_test_split holds out ceil(validation_fraction * n) sequences.
         n_held_out = np.ceil(self.validation_fraction * len(data))
-        if not self.early_stopping or (
-            auto and (partial or n_held_out < MIN_VALIDATION_SEQUENCES)
-        ):
+        if auto and (partial or n_held_out < MIN_VALIDATION_SEQUENCES):
             return data, None
         try:
             train, validation = train_test_split(

@@ -338,7 +338,7 @@ def _train_epoch(engine, train, batches, callback_list, train_step=None):
     """
     accumulate = train_step is not None
     per_batch_logs = bool(callback_list.callbacks)
-    totals, seen, logs = {}, 0, {}
+    totals, seen = {}, 0
     if accumulate:
         engine.reset_metrics()
     for step, batch in enumerate(batches):
