@@ -61,6 +61,8 @@ CLASSIFICATION = [
     "ItalyPowerDemand",
     "OSULeaf",
     "ACSF1",
+    "Trace",
+    "Covid3Month_disc",
 ]
 REGRESSION = ["Covid3Month", "CardanoSentiment", "Tecator"]
 
@@ -89,18 +91,53 @@ def _budget(window_steps, stale_updates=250, max_iter=500):
 
 
 def _candidate(
-    budget, pooling="attention", scaling="feature", window="auto", clipnorm=None, **rest
+    budget,
+    pooling="attention",
+    scaling="feature",
+    window="auto",
+    clipnorm=None,
+    conv_filters=None,
+    **rest,
 ):
-    # Rounds 1-5 ran when the default clipnorm was None: every candidate names
-    # its clipnorm, so it measures the same thing whatever the defaults are.
+    # Rounds 1-5 ran when the default clipnorm was None, rounds 1-12 before the
+    # convolutional branch: every candidate names both, so it measures the same
+    # thing whatever the defaults are.
     return {
         "pooling": pooling,
         "scaling": scaling,
         "window": window,
         "clipnorm": clipnorm,
+        "conv_filters": conv_filters,
         **rest,
         **budget,
     }
+
+
+def _without_recurrent_layers(budget):
+    """``budget`` building the convolutional branch alone (an ablation)."""
+    from skrnn._model import build_model
+
+    def convolutions_only(**arguments):
+        return build_model(**{**arguments, "units": ()})
+
+    return {
+        **budget,
+        "constants": {
+            **budget["constants"],
+            "skrnn._base.build_model": convolutions_only,
+        },
+    }
+
+
+def _fcn_budget(conv_steps=128, **budget):
+    """The budget of round 13 on, with the branch's first-stage resolution."""
+    settings = _budget(25, **budget)
+    settings["constants"]["skrnn._base.AUTO_CONV_STEPS"] = conv_steps
+    return settings
+
+
+# The LSTM-FCN branch of round 13: Conv1D 32/64/32, kernels 8/5/3.
+FCN = {"conv_filters": (32, 64, 32), "conv_kernel_size": (8, 5, 3), "clipnorm": 5.0}
 
 
 _ROUND1 = _budget(100, stale_updates=0, max_iter=200)
@@ -181,6 +218,12 @@ CANDIDATES = {
     "att-stack-w25-clip5-auto": _candidate(
         _budget(25), clipnorm=5.0, early_stopping="auto"
     ),
+    # round 13: a masked convolutional branch beside the recurrent network
+    # (LSTM-FCN), with and without LSTM-FCN's dropout on the recurrent
+    # summary, and the branch alone (the ablation)
+    "fcn": _candidate(_fcn_budget(), **FCN),
+    "fcn-drop0.8": _candidate(_fcn_budget(), **FCN, summary_dropout=0.8),
+    "fcn-only": _candidate(_without_recurrent_layers(_fcn_budget()), **FCN),
 }
 
 
@@ -218,6 +261,70 @@ def load_problem(name, directory):
     X_train, y_train = load_ts(find_file(directory, name, "TRAIN"))
     X_test, y_test = load_ts(find_file(directory, name, "TEST"))
     return X_train, y_train, X_test, y_test
+
+
+# Variants of the panel built from its own data (``--variant``), to check that
+# defaults carry beyond the problems as published: few sequences per class, and
+# sequences of unequal length.
+FEW_SHOT_PER_CLASS = 5
+RAGGED_SHARE = (0.4, 1.0)
+
+
+def few_shot(X_train, y_train, seed):
+    """The training split subsampled to ``FEW_SHOT_PER_CLASS`` sequences per class."""
+    rng = np.random.RandomState(seed)
+    keep = np.concatenate(
+        [
+            rng.choice(np.flatnonzero(y_train == label), FEW_SHOT_PER_CLASS, False)
+            for label in np.unique(y_train)
+        ]
+    )
+    keep = np.sort(keep)
+    return [X_train[i] for i in keep], y_train[keep]
+
+
+def ragged(X, seed):
+    """Each sequence cut to a seeded random 40-100% of its length (its start kept)."""
+    rng = np.random.RandomState(seed)
+    shares = rng.uniform(*RAGGED_SHARE, size=len(X))
+    return [
+        x[: max(1, int(round(share * len(x))))]
+        for x, share in zip(X, shares, strict=True)
+    ]
+
+
+def variant_names(names, variant):
+    """The problems a variant is run on: every class has more than five training
+    sequences (few-shot), or the series are univariate (ragged)."""
+    if variant == "fewshot":
+        return [n for n in names if n in CLASSIFICATION]
+    if variant == "ragged":
+        return [n for n in names if n not in MULTIVARIATE]
+    return names
+
+
+MULTIVARIATE = {"JapaneseVowels", "BasicMotions", "CardanoSentiment"}
+
+
+def load_variant(name, directory, variant, seed):
+    """The problem as ``variant`` builds it from the published split."""
+    X_train, y_train, X_test, y_test = load_problem(name, directory)
+    if variant == "fewshot":
+        X_train, y_train = few_shot(X_train, y_train, seed)
+    elif variant == "ragged":
+        X_train, X_test = ragged(X_train, seed), ragged(X_test, seed + 1)
+    return X_train, y_train, X_test, y_test
+
+
+def published(directory):
+    """``{problem: {method: score}}`` from ``published_fold0.csv``, if present."""
+    path = Path(directory) / "published_fold0.csv"
+    rows = {}
+    if path.exists():
+        for line in path.read_text().splitlines()[1:]:
+            problem, method, _, value = line.split(",")
+            rows.setdefault(problem, {})[method] = float(value)
+    return rows
 
 
 def _timed_fit(estimator, X, y):
@@ -290,28 +397,43 @@ def ridge_scores(X_train, y_train, X_test, y_test):
 # -------------------------------------------------------------------- modes
 
 
-def run_test(names, directory, anchors):
+def run_test(names, directory, anchors, variant="standard", seed=0, params=None):
+    """Fit once on each training split (``random_state=0``), score on its test split.
+
+    ``params`` override the estimator's defaults (``--candidates`` names one
+    entry of ``CANDIDATES`` for an ablation). Published fold-0 results are
+    added beside the anchors for the standard panel.
+    """
     rows = {}
-    for name in names:
-        X_train, y_train, X_test, y_test = load_problem(name, directory)
+    params = dict(params or {})
+    settings = params.pop("constants", {})
+    papers = published(directory) if variant == "standard" else {}
+    for name in variant_names(names, variant):
+        X_train, y_train, X_test, y_test = load_variant(name, directory, variant, seed)
         regression = name in REGRESSION
-        estimator = (
-            SequenceRNNRegressor(random_state=0)
-            if regression
-            else SequenceRNNClassifier(random_state=0)
+        estimator = (SequenceRNNRegressor if regression else SequenceRNNClassifier)(
+            random_state=0, **params
         )
-        seconds = _timed_fit(estimator, X_train, y_train)
-        row = {"skrnn": (float(estimator.score(X_test, y_test)), seconds)}
+        with constants(settings):
+            seconds = _timed_fit(estimator, X_train, y_train)
+            row = {"skrnn": (float(estimator.score(X_test, y_test)), seconds)}
         if anchors:
             row.update(
                 ridge_scores(X_train, y_train, X_test, y_test)
                 if regression
                 else anchor_scores(name, X_train, y_train, X_test, y_test)
             )
+        for method in PUBLISHED_METHODS:
+            if method in papers.get(name, {}):
+                row[f"{method} (published)"] = (papers[name][method], float("nan"))
         rows[name] = row
         print(name, {k: (round(s, 3), round(t, 1)) for k, (s, t) in row.items()})
         sys.stdout.flush()
     return rows
+
+
+# Published fold-0 results printed beside the runs (``published_fold0.csv``).
+PUBLISHED_METHODS = ("ResNet", "InceptionTime", "MiniROCKET", "HC2", "FreshPRINCE")
 
 
 def run_grid(names, directory, n_jobs=None):
@@ -334,11 +456,11 @@ def run_grid(names, directory, n_jobs=None):
     return rows
 
 
-def run_cv(names, directory, candidates, n_splits, out, seed=0):
+def run_cv(names, directory, candidates, n_splits, out, seed=0, variant="standard"):
     """Mean k-fold accuracy of each candidate on each training split."""
     rows = {}
-    for name in names:
-        X_train, y_train, _, _ = load_problem(name, directory)
+    for name in variant_names(names, variant):
+        X_train, y_train, _, _ = load_variant(name, directory, variant, seed)
         regression = name in REGRESSION
         splitter = (
             KFold(n_splits, shuffle=True, random_state=seed)
@@ -390,18 +512,35 @@ def report(rows):
                     1 + np.sum(order < -score) + 0.5 * (np.sum(order == -score) - 1)
                 )
         cells = [
-            f"{row[m][0]:.3f} ({row[m][1]:.0f} s)" if m in row else "" for m in methods
+            ""
+            if m not in row
+            else f"{row[m][0]:.3f}"
+            if np.isnan(row[m][1])
+            else f"{row[m][0]:.3f} ({row[m][1]:.0f} s)"
+            for m in methods
         ]
         lines.append(f"| {name} | " + " | ".join(cells) + " |")
     means = [np.mean([row[m][0] for row in rows.values() if m in row]) for m in methods]
-    lines.append("| **mean** | " + " | ".join(f"**{v:.3f}**" for v in means) + " |")
+    counts = [sum(m in row for row in rows.values()) for m in methods]
+    lines.append(
+        "| **mean** | "
+        + " | ".join(
+            f"**{v:.3f}**" + ("" if n == len(rows) else f" (of {n})")
+            for v, n in zip(means, counts, strict=True)
+        )
+        + " |"
+    )
     lines.append(
         "| mean rank | "
         + " | ".join(f"{np.mean(ranks[m]):.2f}" for m in methods)
         + " |"
     )
     total = [sum(row[m][1] for row in rows.values() if m in row) for m in methods]
-    lines.append("| total fit time | " + " | ".join(f"{t:.0f} s" for t in total) + " |")
+    lines.append(
+        "| total fit time | "
+        + " | ".join("" if np.isnan(t) else f"{t:.0f} s" for t in total)
+        + " |"
+    )
     return "\n".join(lines)
 
 
@@ -422,7 +561,15 @@ def main():
         "--seed",
         type=int,
         default=0,
-        help="cv mode: seed of the folds and of the estimators (a second draw)",
+        help="cv mode: seed of the folds and of the estimators (a second draw); "
+        "both modes: seed of the few-shot and ragged variants",
+    )
+    parser.add_argument(
+        "--variant",
+        choices=("standard", "fewshot", "ragged"),
+        default="standard",
+        help="the published splits, 5 training sequences per class, or univariate "
+        "sequences cut to a random 40-100%% of their length (seeded by --seed)",
     )
     parser.add_argument("--no-anchors", action="store_true")
     parser.add_argument("--out", help="write the results as JSON here")
@@ -438,7 +585,13 @@ def main():
     print(f"{len(names)} problems, {os.cpu_count()} CPUs, mode {args.mode}")
     if args.mode == "cv":
         rows = run_cv(
-            names, args.data_dir, args.candidates, args.folds, args.out, args.seed
+            names,
+            args.data_dir,
+            args.candidates,
+            args.folds,
+            args.out,
+            args.seed,
+            args.variant,
         )
         table = {
             name: {c: row[c] for c in args.candidates if c in row}
@@ -447,7 +600,18 @@ def main():
     elif args.mode == "grid":
         table = run_grid(names, args.data_dir, args.n_jobs)
     else:
-        table = run_test(names, args.data_dir, not args.no_anchors)
+        if len(args.candidates) > 1 and args.candidates != list(CANDIDATES):
+            parser.error("test mode takes at most one --candidates entry")
+        chosen = args.candidates != list(CANDIDATES)
+        params = CANDIDATES[args.candidates[0]] if chosen else {}
+        table = run_test(
+            names,
+            args.data_dir,
+            not args.no_anchors,
+            args.variant,
+            args.seed,
+            params,
+        )
     if args.out and args.mode != "cv":
         Path(args.out).write_text(json.dumps(table, indent=1))
     for task, members in (

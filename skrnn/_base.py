@@ -54,6 +54,9 @@ _LAYER_PARAMS = (
     "recurrent_dropout",
     "embedding_dim",
     "alpha",
+    "conv_filters",
+    "conv_kernel_size",
+    "summary_dropout",
 )
 # Parameters baked into the built network or its input, which warm starts and
 # partial_fit must keep (the tagger has no pooling or window).
@@ -64,6 +67,10 @@ AUTO_BATCH_SIZE = 32
 # window='auto' groups just enough steps that the longest training sequence
 # becomes at most this many network steps.
 AUTO_WINDOW_STEPS = 25
+# The convolutional branch's first block strides so that the longest training
+# sequence becomes at most this many of its steps (a cheap first stage for long
+# series).
+AUTO_CONV_STEPS = 128
 # early_stopping='auto' holds out a validation share only when it has at least
 # this many sequences: a score over fewer is too noisy to stop on.
 MIN_VALIDATION_SEQUENCES = 5
@@ -112,6 +119,19 @@ class _FitPlan:
     partial: bool
 
 
+def _positive_ints(estimator, name, value):
+    """``value``, an int or a sequence of them, as a tuple of positive ints."""
+    values = (value,) if isinstance(value, Integral) else value
+    if len(values) == 0 or not all(
+        isinstance(v, Integral) and not isinstance(v, bool) and v >= 1 for v in values
+    ):
+        raise ValueError(
+            f"The {name!r} parameter of {type(estimator).__name__} must be a "
+            f"positive int or a non-empty tuple of positive ints; got {value!r}."
+        )
+    return tuple(int(v) for v in values)
+
+
 def seed_source(random_state):
     """A RandomState for one fit that never draws from numpy's global RNG."""
     if random_state is None:
@@ -158,6 +178,9 @@ class BaseSequenceRNN(SequenceInputMixin, BaseEstimator, metaclass=ABCMeta):
         "dropout": [Interval(Real, 0, 1, closed="left")],
         "recurrent_dropout": [Interval(Real, 0, 1, closed="left")],
         "pooling": [StrOptions(set(POOLINGS))],
+        "conv_filters": [Interval(Integral, 1, None, closed="left"), tuple, list, None],
+        "conv_kernel_size": [Interval(Integral, 1, None, closed="left"), tuple, list],
+        "summary_dropout": [Interval(Real, 0, 1, closed="left")],
         "embedding_dim": [Interval(Integral, 1, None, closed="left"), None],
         "scaling": [StrOptions({"feature", "sequence"}), None],
         "window": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
@@ -224,16 +247,25 @@ class BaseSequenceRNN(SequenceInputMixin, BaseEstimator, metaclass=ABCMeta):
     # ------------------------------------------------------------------ input
 
     def _units_tuple(self):
-        units = (self.units,) if isinstance(self.units, Integral) else self.units
-        if len(units) == 0 or not all(
-            isinstance(u, Integral) and not isinstance(u, bool) and u >= 1
-            for u in units
-        ):
+        return _positive_ints(self, "units", self.units)
+
+    def _convolution(self):
+        """``(filters, kernel sizes)`` of the convolutional branch, or None."""
+        filters = getattr(self, "conv_filters", None)
+        if filters is None:
+            return None
+        filters = _positive_ints(self, "conv_filters", filters)
+        kernels = _positive_ints(self, "conv_kernel_size", self.conv_kernel_size)
+        if len(kernels) == 1:
+            kernels = kernels * len(filters)
+        if len(kernels) != len(filters):
             raise ValueError(
-                f"The 'units' parameter of {type(self).__name__} must be a positive "
-                f"int or a non-empty tuple of positive ints; got {self.units!r}."
+                f"conv_kernel_size={self.conv_kernel_size!r} gives {len(kernels)} "
+                f"kernel sizes for the {len(filters)} blocks of conv_filters="
+                f"{self.conv_filters!r}. Give one kernel size per block, or a "
+                "single int for all of them."
             )
-        return tuple(int(u) for u in units)
+        return filters, kernels
 
     @property
     def _tokens(self):
@@ -333,9 +365,19 @@ class BaseSequenceRNN(SequenceInputMixin, BaseEstimator, metaclass=ABCMeta):
     def _network_params(self):
         """The parameters baked into a built network (warm starts keep them)."""
         params = self.get_params(deep=False)
-        return {name: params[name] for name in _NETWORK_PARAMS if name in params} | {
-            "units": self._units_tuple()
-        }
+        network = {name: params[name] for name in _NETWORK_PARAMS if name in params}
+        network["units"] = self._units_tuple()
+        if "conv_filters" in params:
+            # Checked here, so a bad branch is refused before any work.
+            self._convolution()
+            if self.conv_filters is not None:
+                network["conv_filters"] = _positive_ints(
+                    self, "conv_filters", self.conv_filters
+                )
+            network["conv_kernel_size"] = _positive_ints(
+                self, "conv_kernel_size", self.conv_kernel_size
+            )
+        return network
 
     def _batch_size(self, n_samples):
         if self.batch_size == "auto":
@@ -471,7 +513,7 @@ class BaseSequenceRNN(SequenceInputMixin, BaseEstimator, metaclass=ABCMeta):
         rng = self._rng if continuing and partial else seed_source(self.random_state)
         if model is None:
             model = self._build(
-                network, data.values, self._head(targets.attributes, dtype), rng, dtype
+                network, data, self._head(targets.attributes, dtype), rng, dtype
             )
         data, validation = self._split_validation(data, rng, partial)
         if data.weights.sum() == 0:
@@ -618,7 +660,13 @@ class BaseSequenceRNN(SequenceInputMixin, BaseEstimator, metaclass=ABCMeta):
             ) from None
         return data.subset(train), data.subset(validation)
 
-    def _build(self, network, values, head, rng, dtype):
+    def _build(self, network, data, head, rng, dtype):
+        values = data.values
+        layers = {name: network.get(name) for name in _LAYER_PARAMS}
+        if layers["conv_filters"] is not None:
+            layers["conv_filters"], layers["conv_kernel_size"] = self._convolution()
+            longest = int(data.lengths.max()) * self.window_
+            layers["conv_stride"] = max(1, -(-longest // AUTO_CONV_STEPS))
         model = build_model(
             n_features=1 if self._tokens else values.shape[-1],
             n_outputs=head.n_outputs,
@@ -627,8 +675,9 @@ class BaseSequenceRNN(SequenceInputMixin, BaseEstimator, metaclass=ABCMeta):
             dtype=dtype,
             per_step=head.per_step,
             past_end=head.past_end,
-            **{name: network[name] for name in _LAYER_PARAMS},
+            **{name: value for name, value in layers.items() if value is not None},
             pooling=network.get("pooling", "last"),
+            window=self.window_,
         )
         return compile_model(
             model,
@@ -751,6 +800,25 @@ SHARED_PARAMETERS = """\
         Padding never enters, whichever is chosen. ``'attention'`` had the
         best mean cross-validated accuracy on the training splits of the
         benchmark panel; ``'last'`` did better on short series (24-29 steps).
+    conv_filters : tuple of int or None, default=None
+        A convolutional branch beside the recurrent network (the LSTM-FCN
+        design): one block per entry, each a 1-D convolution with this many
+        filters, batch normalisation and ReLU, then the mean over real steps,
+        joined to the recurrent summary before the output layer. Padding
+        never reaches it: padded steps are zeroed before every convolution,
+        and the normalisation's statistics and the mean are taken over real
+        steps only, so a sequence's prediction is that of the sequence
+        alone. It reads the original steps (unstacking ``window``); for long
+        series its first block strides so that the longest training
+        sequence becomes at most 128 of its steps. None: no branch.
+    conv_kernel_size : int or tuple of int, default=(8, 5, 3)
+        Kernel width of each block of the convolutional branch, one per
+        entry of ``conv_filters`` (an int: the same for all). The first
+        block's kernel spans this many of its strided steps.
+    summary_dropout : float, default=0.0
+        Fraction of the recurrent network's pooled summary dropped during
+        training, before the output layer (LSTM-FCN drops 0.8 of it, so the
+        convolutional branch is not crowded out on small data).
     embedding_dim : int, default=None
         None: steps are numeric features. An int: steps are integer token ids
         (0, 1, 2, ...), fed through a ``keras.layers.Embedding`` of this

@@ -353,6 +353,11 @@ class _Builder:
             sequence = g.op("Gather", [g.constant(table, "embedding"), ids], axis=0)
         else:
             sequence = values
+        branch = None
+        if "convolution_branch" in {layer.name for layer in model.layers}:
+            branch = self.convolutions(
+                sequence, lengths, model.get_layer("convolution_branch")
+            )
         if steps is not lengths:
             # RealStepFeature: 1 on the input's real steps, 0 after.
             flag = g.op("Cast", [real], to=self.onnx.TensorProto.FLOAT)
@@ -390,7 +395,81 @@ class _Builder:
             )
         else:
             pooled = self.pool(sequence, real, pooling, model)
+        if branch is not None:
+            pooled = g.op("Concat", [pooled, branch], axis=1)
         return g.op("Gemm", [pooled, kernel, bias]), steps
+
+    def convolutions(self, values, lengths, layer):
+        """The convolutional branch on batch-major ``values``: ``(N, filters)``.
+
+        Each block is one native ``Conv`` with the inference-time batch
+        normalisation folded into its weights, then ``Relu``; padded steps are
+        zeroed before each, and the mean is over real steps, as in
+        :class:`skrnn._model.ConvolutionBranch`.
+        """
+        g, window = self.graph, layer.window
+        if window > 1:
+            width = g.op("Gather", [g.op("Shape", [values]), g.ints([2])])
+            features = g.op("Div", [width, g.ints([window])])
+            values = g.op(
+                "Reshape", [values, g.op("Concat", [g.ints([0, -1]), features], axis=0)]
+            )
+            lengths = g.op("Mul", [lengths, g.ints(window)])
+        hidden = g.op("Transpose", [values], perm=[0, 2, 1])  # (N, C, T)
+
+        def real_steps(hidden, lengths):
+            width = g.op("Gather", [g.op("Shape", [hidden]), g.ints(2)], axis=0)
+            steps = g.op("Range", [g.ints(0), width, g.ints(1)])
+            real = g.op(
+                "Less",
+                [
+                    g.op("Unsqueeze", [steps, g.ints([0])]),
+                    g.op("Unsqueeze", [lengths, g.ints([1])]),
+                ],
+            )
+            return g.op("Unsqueeze", [real, g.ints([1])])  # (N, 1, T)
+
+        for depth, (convolution, normalization) in enumerate(
+            zip(layer.convolutions, layer.normalizations, strict=True)
+        ):
+            hidden = self.zero_padding(hidden, real_steps(hidden, lengths))
+            kernel = np.asarray(convolution.kernel, np.float64)  # (K, in, out)
+            scale = np.asarray(normalization.gamma, np.float64) / np.sqrt(
+                np.asarray(normalization.moving_variance, np.float64)
+                + normalization.epsilon
+            )
+            shift = np.asarray(normalization.beta, np.float64) - scale * np.asarray(
+                normalization.moving_mean, np.float64
+            )
+            weights = (kernel * scale).transpose(2, 1, 0)  # (out, in, K)
+            stride = convolution.strides[0]
+            hidden = g.op(
+                "Relu",
+                [
+                    g.op(
+                        "Conv",
+                        [
+                            hidden,
+                            g.constant(weights, "conv", np.float32),
+                            g.constant(shift, "conv_bias", np.float32),
+                        ],
+                        kernel_shape=[weights.shape[2]],
+                        strides=[stride],
+                        pads=list(layer.padding(depth)),
+                    )
+                ],
+            )
+            if stride > 1:
+                lengths = g.op(
+                    "Div", [g.op("Add", [lengths, g.ints(stride - 1)]), g.ints(stride)]
+                )
+        weights = g.op(
+            "Cast", [real_steps(hidden, lengths)], to=self.onnx.TensorProto.FLOAT
+        )
+        axis = g.ints([2])
+        total = g.op("ReduceSum", [g.op("Mul", [hidden, weights]), axis], keepdims=0)
+        count = g.op("ReduceSum", [weights, axis], keepdims=0)
+        return g.op("Div", [total, count], hint="convolutions")
 
     def pool(self, sequence, real, pooling, model):
         """Pool time-major ``sequence`` over real steps."""

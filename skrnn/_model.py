@@ -11,6 +11,10 @@ that happens to equal the padding value inside a sequence is still data.
   cost and no mask to keep LSTM/GRU layers off their cuDNN kernels on GPU.
 * A bidirectional network also reads backwards, from the padding end, so it
   gets a boolean step mask built from the lengths inside the graph.
+* An optional convolutional branch (:class:`ConvolutionBranch`, the LSTM-FCN
+  design) reads the same input beside the recurrent network; it zeroes the
+  padded steps before every convolution, normalises and pools over real steps
+  only, and joins the recurrent summary before the output layer.
 
 Only the public Keras API is used, so the graph is backend-neutral.
 """
@@ -23,6 +27,7 @@ __all__ = [
     "compile_model",
     "keras_activation_name",
     "AttentionPooling",
+    "ConvolutionBranch",
     "LastStep",
     "LengthMask",
     "L2Penalty",
@@ -219,6 +224,154 @@ class L2Penalty(keras.regularizers.Regularizer):
         return {"alpha": self.alpha}
 
 
+def _step_mask(values, lengths):
+    """``(batch, time)`` boolean: True on each row's first ``lengths`` steps."""
+    steps = keras.ops.arange(keras.ops.shape(values)[1], dtype=lengths.dtype)
+    return keras.ops.expand_dims(steps, 0) < keras.ops.expand_dims(lengths, 1)
+
+
+@keras.saving.register_keras_serializable(package="skrnn")
+class ConvolutionBranch(keras.layers.Layer):
+    """Masked convolution blocks and a global average over real steps.
+
+    Each block is ``Conv1D`` (no bias), ``BatchNormalization`` and ReLU, as in
+    the fully convolutional network of LSTM-FCN (Karim et al. 2017). Padding
+    never reaches it: the padded steps are zeroed before every convolution,
+    so each sequence's output equals that of the sequence run alone (zeros
+    past both of its ends); the normalisation's batch statistics are taken
+    over real steps only, and the final average is over real steps only.
+
+    Called as ``ConvolutionBranch(...)(values, lengths)`` on right-padded
+    ``(batch, time, window * n_features)`` values; returns ``(batch,
+    filters[-1])``.
+
+    Parameters
+    ----------
+    filters : tuple of int
+        Filters of each block, first to last.
+    kernel_sizes : tuple of int
+        Kernel width of each block, in the steps that block reads.
+    window : int, default=1
+        Steps the input stacks side by side in each of its steps (see
+        ``window``); the branch unstacks them and reads the original steps.
+    stride : int, default=1
+        Original steps per step of the first block's output: its kernel
+        spans ``kernel_sizes[0] * stride`` steps and moves by ``stride``, a
+        cheap first stage for long series. A sequence of ``n`` steps
+        becomes ``ceil(n / stride)`` steps.
+    alpha : float, default=0.0
+        L2 penalty on the kernels, as :class:`L2Penalty`.
+    seed : int, default=None
+        Seed of the kernels' initialisers.
+    """
+
+    def __init__(
+        self,
+        filters,
+        kernel_sizes,
+        window=1,
+        stride=1,
+        alpha=0.0,
+        seed=None,
+        **kwargs,
+    ):
+        super().__init__(**kwargs)
+        self.filters = tuple(int(f) for f in filters)
+        self.kernel_sizes = tuple(int(k) for k in kernel_sizes)
+        self.window = int(window)
+        self.stride = int(stride)
+        self.alpha = float(alpha)
+        self.seed = seed
+        seeds = iter(range(seed or 0, (seed or 0) + len(self.filters)))
+        self.convolutions = [
+            keras.layers.Conv1D(
+                n_filters,
+                kernel_size * (self.stride if depth == 0 else 1),
+                strides=self.stride if depth == 0 else 1,
+                use_bias=False,
+                kernel_initializer=keras.initializers.HeUniform(seed=next(seeds)),
+                kernel_regularizer=L2Penalty(self.alpha) if self.alpha > 0 else None,
+                dtype=self.dtype_policy,
+                name=f"conv_{depth}",
+            )
+            for depth, (n_filters, kernel_size) in enumerate(
+                zip(self.filters, self.kernel_sizes, strict=True)
+            )
+        ]
+        self.normalizations = [
+            keras.layers.BatchNormalization(
+                dtype=self.dtype_policy, name=f"batch_normalization_{depth}"
+            )
+            for depth in range(len(self.filters))
+        ]
+
+    def build(self, values_shape, lengths_shape=None):
+        width = values_shape[-1] // self.window
+        for convolution, normalization in zip(
+            self.convolutions, self.normalizations, strict=True
+        ):
+            convolution.build((None, None, width))
+            width = convolution.filters
+            normalization.build((None, None, width))
+
+    def padding(self, depth):
+        """Zeros before and after the steps of block ``depth``'s input.
+
+        The kernel of output step ``j`` is centred on input steps
+        ``[j * stride, (j + 1) * stride)``, and there are enough outputs for
+        every real step; with ``stride=1`` this is Keras' ``'same'``.
+        """
+        stride = self.stride if depth == 0 else 1
+        kernel = self.convolutions[depth].kernel_size[0]
+        before = (kernel - stride) // 2
+        return before, kernel - 1 - before + stride - 1
+
+    def call(self, values, lengths, training=None):
+        hidden = values
+        if self.window > 1:
+            # Unstack the windows: (batch, time, window * features) ->
+            # (batch, time * window, features).
+            shape = keras.ops.shape(values)
+            hidden = keras.ops.reshape(
+                hidden, (shape[0], shape[1] * self.window, shape[2] // self.window)
+            )
+            lengths = lengths * self.window
+        for depth, (convolution, normalization) in enumerate(
+            zip(self.convolutions, self.normalizations, strict=True)
+        ):
+            real = _step_mask(hidden, lengths)
+            hidden = keras.ops.where(
+                keras.ops.expand_dims(real, -1), hidden, keras.ops.zeros_like(hidden)
+            )
+            before, after = self.padding(depth)
+            hidden = convolution(
+                keras.ops.pad(hidden, ((0, 0), (before, after), (0, 0)))
+            )
+            if depth == 0 and self.stride > 1:
+                lengths = (lengths + self.stride - 1) // self.stride
+            real = _step_mask(hidden, lengths)
+            hidden = keras.ops.relu(normalization(hidden, training=training, mask=real))
+        weights = keras.ops.cast(keras.ops.expand_dims(real, -1), hidden.dtype)
+        total = keras.ops.sum(hidden * weights, axis=1)
+        return total / keras.ops.sum(weights, axis=1)
+
+    def get_config(self):
+        return {
+            **super().get_config(),
+            "filters": self.filters,
+            "kernel_sizes": self.kernel_sizes,
+            "window": self.window,
+            "stride": self.stride,
+            "alpha": self.alpha,
+            "seed": self.seed,
+        }
+
+    def compute_output_spec(self, values, lengths):
+        return keras.KerasTensor(
+            (values.shape[0], self.filters[-1]), dtype=self.compute_dtype
+        )
+
+
 def keras_activation_name(function):
     """The name of ``function`` if it is one of Keras' own activations, else None.
 
@@ -251,6 +404,11 @@ def build_model(
     per_step=False,
     past_end=None,
     pooling="last",
+    conv_filters=None,
+    conv_kernel_size=(8, 5, 3),
+    conv_stride=1,
+    window=1,
+    summary_dropout=0.0,
 ):
     """Build an uncompiled model mapping ``[values, lengths]`` to output logits.
 
@@ -262,7 +420,8 @@ def build_model(
     n_outputs : int
         Width of the linear output layer (number of classes).
     units : tuple of int, default=(64,)
-        Units of each stacked recurrent layer, first to last.
+        Units of each stacked recurrent layer, first to last. Empty, with
+        ``conv_filters``: the convolutional branch alone (for ablations).
     cell : {'simple', 'lstm', 'gru'}, default='simple'
         Recurrent layer type.
     bidirectional : bool, default=False
@@ -291,6 +450,21 @@ def build_model(
         ``k`` lets sequence ``i`` run for ``max(lengths[i], k) + 1`` steps,
         padding steps being fed after its end with a feature that tells the
         network the input has ended (1 on real steps, 0 after).
+    pooling : {'last', 'mean', 'max', 'attention'}, default='last'
+        How the recurrent outputs become one vector per sequence.
+    conv_filters : tuple of int, default=None
+        Filters of each block of a :class:`ConvolutionBranch` beside the
+        recurrent network, joined to its summary before the output layer;
+        None: no branch. Not with ``per_step``.
+    conv_kernel_size : tuple of int, default=(8, 5, 3)
+        Kernel width of each block of the branch.
+    conv_stride : int, default=1
+        Stride of the branch's first block, in original steps.
+    window : int, default=1
+        Original steps stacked in each step of ``values`` (the branch
+        unstacks them).
+    summary_dropout : float, default=0.0
+        Dropout on the recurrent network's summary before the output layer.
 
     Returns
     -------
@@ -314,6 +488,7 @@ def build_model(
             dtype=dtype,
             name="embedding",
         )(values)
+        embedded = hidden
     lengths = keras.Input((), dtype="int32", name="lengths")
     if past_end is not None:
         flag = RealStepFeature(dtype=dtype, name="real_steps")(values, lengths)
@@ -344,6 +519,11 @@ def build_model(
             name=name,
         )
 
+    if not units and (per_step or not conv_filters):
+        raise ValueError(
+            "A network without recurrent layers (units=()) needs the convolutional "
+            "branch (conv_filters) and one output per sequence."
+        )
     for depth, n_units in enumerate(units):
         name = f"{cell}_rnn_{depth}"
         if bidirectional:
@@ -361,7 +541,10 @@ def build_model(
             hidden = layer(hidden, mask=mask)
         else:
             hidden = recurrent_layer(n_units, True, name)(hidden)
-    if not per_step:
+    if not units:
+        # Ablation only: the convolutional branch alone.
+        hidden = None
+    elif not per_step:
         if pooling in ("mean", "max"):
             hidden = StepPooling(pooling, dtype=dtype, name=f"{pooling}_pooling")(
                 hidden, lengths
@@ -372,6 +555,32 @@ def build_model(
             )(hidden, lengths)
         elif not bidirectional:
             hidden = LastStep(dtype=dtype, name="last_step")(hidden, lengths)
+        if summary_dropout > 0:
+            hidden = keras.layers.Dropout(
+                summary_dropout, seed=next(seeds), dtype=dtype, name="summary_dropout"
+            )(hidden)
+    if conv_filters and not per_step:
+        # The branch seeds its blocks with consecutive seeds from this one.
+        branch_seed = next(seeds)
+        for _ in conv_filters[1:]:
+            next(seeds)
+        branch = ConvolutionBranch(
+            conv_filters,
+            conv_kernel_size,
+            window=window if embedding_dim is None else 1,
+            stride=conv_stride,
+            alpha=alpha,
+            seed=branch_seed,
+            dtype=dtype,
+            name="convolution_branch",
+        )(values if embedding_dim is None else embedded, lengths)
+        hidden = (
+            branch
+            if hidden is None
+            else keras.layers.Concatenate(dtype=dtype, name="with_convolutions")(
+                [hidden, branch]
+            )
+        )
     logits = keras.layers.Dense(
         n_outputs,
         kernel_initializer=keras.initializers.GlorotUniform(seed=next(seeds)),

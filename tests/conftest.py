@@ -165,6 +165,14 @@ def make_tagger():
         {"pooling": "mean", "scaling": "sequence"},
         {"pooling": "max", "bidirectional": True},
         {"pooling": "attention", "bidirectional": True, "window": 2},
+        {"conv_filters": (3, 4), "conv_kernel_size": (3, 2)},
+        {
+            "conv_filters": (4,),
+            "conv_kernel_size": 2,
+            "window": 3,
+            "pooling": "mean",
+            "summary_dropout": 0.5,
+        },
     ],
     ids=[
         "unidirectional",
@@ -174,6 +182,8 @@ def make_tagger():
         "mean",
         "max-bidirectional",
         "attention-bidirectional-window",
+        "convolutions",
+        "convolutions-window",
     ],
 )
 def fitted_network(make_classifier, ragged_data, request):

@@ -275,3 +275,40 @@ def test_serving_needs_neither_tensorflow_nor_keras(
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "served"
+
+
+@pytest.mark.parametrize("tokens", [False, True])
+def test_convolutional_branch_becomes_native_convolutions(
+    make_classifier, ragged_data, tmp_path, monkeypatch, tokens
+):
+    import skrnn._base
+
+    # Short enough, relative to the data, that the first block strides.
+    monkeypatch.setattr(skrnn._base, "AUTO_CONV_STEPS", 3)
+    X, y = ragged_data
+    params = {"conv_filters": (4, 3), "conv_kernel_size": (3, 2), "max_iter": 3}
+    if tokens:
+        rng = np.random.RandomState(0)
+        X = [rng.randint(1, 9, size=len(x)) for x in X]
+        params["embedding_dim"] = 3
+    else:
+        params["window"] = 2
+    clf = make_classifier(**params).fit(X, y)
+    assert clf.model_.get_layer("convolution_branch").stride > 1
+    path = export(clf, tmp_path / "model.onnx")
+    ops = [node.op_type for node in onnx.load(path).graph.node]
+    assert ops.count("Conv") == 2
+    assert not {"Loop", "Scan", "If", "BatchNormalization"} & set(ops)
+    data = X if tokens else longer(X) + X
+    probabilities, label = run(path, data, tokens=tokens)
+    np.testing.assert_allclose(probabilities, clf.predict_proba(data), atol=ATOL)
+    np.testing.assert_array_equal(label, clf.predict(data))
+
+
+def test_regressor_with_convolutional_branch(make_regressor, tmp_path):
+    rng = np.random.RandomState(0)
+    X = [rng.normal(size=(n, 2)) for n in rng.randint(3, 12, size=30)]
+    y = np.array([x[:, 0].sum() for x in X])
+    reg = make_regressor(conv_filters=(3,), conv_kernel_size=3, max_iter=3).fit(X, y)
+    (predictions,) = run(reg.export(tmp_path / "model.onnx"), X)
+    np.testing.assert_allclose(predictions, reg.predict(X), rtol=1e-4, atol=1e-4)

@@ -171,3 +171,154 @@ def test_optimizer_choices_and_clipnorm(optimizer, cls, make_classifier, trainin
     assert clf.model_.optimizer.clipnorm == 1.0
     if optimizer == "sgd":
         assert clf.model_.optimizer.momentum == 0.5
+
+
+# ------------------------------------------------------ the convolutional branch
+
+
+def _branch(window=1, stride=1, dtype="float32"):
+    import keras
+
+    from skrnn._model import ConvolutionBranch
+
+    layer = ConvolutionBranch(
+        (3, 4), (3, 2), window=window, stride=stride, seed=0, dtype=dtype
+    )
+    layer.build((None, None, 2 * window))
+    # Moving statistics away from (0, 1), so inference exercises them.
+    for normalization in layer.normalizations:
+        size = normalization.moving_mean.shape[0]
+        normalization.moving_mean.assign(np.linspace(-1, 1, size))
+        normalization.moving_variance.assign(np.full(size, 2.0))
+    return layer, keras
+
+
+@pytest.mark.parametrize("window, stride", [(1, 1), (3, 1), (1, 3), (2, 3)])
+def test_branch_output_of_each_sequence_is_that_of_the_sequence_alone(window, stride):
+    layer, keras = _branch(window, stride)
+    rng = np.random.RandomState(0)
+    lengths = np.array([1, 4, 9, 6], dtype="int32")
+    values = rng.normal(size=(4, 12, 2 * window)).astype("float32")
+    garbage = values.copy()
+    for i, n in enumerate(lengths):
+        garbage[i, n:] = rng.normal(size=garbage[i, n:].shape) * 100
+    batch = np.asarray(layer(values, lengths))
+    np.testing.assert_allclose(np.asarray(layer(garbage, lengths)), batch, atol=1e-6)
+    for i, n in enumerate(lengths):
+        alone = np.asarray(layer(values[i : i + 1, :n], lengths[i : i + 1]))
+        np.testing.assert_allclose(alone[0], batch[i], rtol=1e-5, atol=1e-6)
+
+
+def test_branch_normalises_with_statistics_of_real_steps_only():
+    layer, keras = _branch(window=2, stride=2)
+    rng = np.random.RandomState(1)
+    lengths = np.array([3, 7, 5], dtype="int32")
+    values = rng.normal(size=(3, 7, 4)).astype("float32")
+    wide = np.concatenate([values, np.full((3, 6, 4), 50.0, "float32")], axis=1)
+    wide[0, 3:7] = -80.0
+    # In training, batch statistics are used: over real steps only, so the
+    # padding's width and values change nothing.
+    narrow_out = np.asarray(layer(values, lengths, training=True))
+    wide_out = np.asarray(layer(wide, lengths, training=True))
+    np.testing.assert_allclose(wide_out, narrow_out, rtol=1e-5, atol=1e-5)
+
+
+def test_strided_branch_reads_every_input_form_alike(
+    make_classifier, ragged_data, monkeypatch
+):
+    import skrnn._base
+
+    # Long enough, relative to this, that the first block strides.
+    monkeypatch.setattr(skrnn._base, "AUTO_CONV_STEPS", 3)
+    X, y = ragged_data
+    clf = make_classifier(
+        conv_filters=(4, 3), conv_kernel_size=(3, 2), window=1, max_iter=3
+    ).fit(X, y)
+    assert clf.model_.get_layer("convolution_branch").stride == 3
+    expected = clf.predict_proba(X)
+    lengths = [len(x) for x in X]
+    np.testing.assert_allclose(clf.predict_proba(pad(X)), expected, rtol=1e-6)
+    pre = with_params(clf, padding="pre")
+    np.testing.assert_allclose(pre.predict_proba(pad(X, side="pre")), expected)
+    garbage = np.nan_to_num(pad(X), nan=9.0)
+    np.testing.assert_allclose(
+        clf.predict_proba(garbage, sequence_length=lengths), expected, rtol=1e-6
+    )
+    # A prediction does not depend on the rest of the batch.
+    for rows in (slice(0, 1), slice(3, 9), [5, 2, 17]):
+        subset = [X[i] for i in np.arange(len(X))[rows]]
+        np.testing.assert_allclose(
+            clf.predict_proba(subset), expected[rows], rtol=1e-6, atol=1e-7
+        )
+
+
+def test_branch_switched_off_is_the_recurrent_network(make_classifier, ragged_data):
+    X, y = ragged_data
+    without = make_classifier(conv_filters=None).fit(X, y)
+    names = [layer.name for layer in without.model_.layers]
+    assert "convolution_branch" not in names and "with_convolutions" not in names
+    with_branch = make_classifier(conv_filters=(2,), conv_kernel_size=8).fit(X, y)
+    branch = with_branch.model_.get_layer("convolution_branch")
+    assert branch.filters == (2,) and branch.kernel_sizes == (8,)
+    assert with_branch.model_.get_layer("logits").kernel.shape == (6 + 2, 2)
+
+
+def test_branch_with_token_ids_and_in_float64(make_classifier):
+    rng = np.random.RandomState(0)
+    X = [rng.randint(1, 6, size=n) for n in rng.randint(2, 9, size=20)]
+    y = np.array([int((x == 3).any()) for x in X])
+    tokens = make_classifier(
+        conv_filters=(3,), conv_kernel_size=3, embedding_dim=4
+    ).fit(X, y)
+    assert tokens.predict_proba(X).shape == (20, 2)
+    np.testing.assert_allclose(
+        tokens.predict_proba(X[:4]), tokens.predict_proba(X)[:4], rtol=1e-6
+    )
+    values = [x.astype(np.float64)[:, None] for x in X]
+    wide = make_classifier(conv_filters=(3,), conv_kernel_size=3).fit(values, y)
+    assert wide.model_.get_layer("convolution_branch").compute_dtype == "float64"
+
+
+@pytest.mark.parametrize(
+    "params, match",
+    [
+        ({"conv_filters": (4, 0)}, "'conv_filters' parameter .* positive int"),
+        ({"conv_filters": ()}, "'conv_filters' parameter .* non-empty"),
+        ({"conv_filters": (4, True)}, "'conv_filters' parameter"),
+        (
+            {"conv_filters": (4, 4), "conv_kernel_size": (3, -1)},
+            "'conv_kernel_size' parameter",
+        ),
+        (
+            {"conv_filters": (4, 4, 4), "conv_kernel_size": (3, 2)},
+            r"gives 2 kernel sizes for the 3 blocks .* one kernel size per block",
+        ),
+    ],
+)
+def test_bad_branch_parameters_are_refused_clearly(
+    params, match, make_classifier, tiny_data
+):
+    with pytest.raises(ValueError, match=match):
+        make_classifier(**params).fit(*tiny_data)
+
+
+@pytest.mark.parametrize(
+    "params",
+    [{"conv_filters": "wide"}, {"conv_kernel_size": 2.5}, {"summary_dropout": 1.0}],
+)
+def test_branch_parameter_types_are_validated(params, make_classifier, tiny_data):
+    from sklearn.utils._param_validation import InvalidParameterError
+
+    with pytest.raises(InvalidParameterError, match=next(iter(params))):
+        make_classifier(**params).fit(*tiny_data)
+
+
+def test_warm_start_refuses_a_changed_branch(make_classifier, tiny_data):
+    clf = make_classifier(conv_filters=(3,), conv_kernel_size=2, warm_start=True).fit(
+        *tiny_data
+    )
+    clf.set_params(conv_filters=(3, 3))
+    with pytest.raises(ValueError, match="conv_filters changed"):
+        clf.fit(*tiny_data)
+    clf.set_params(conv_filters=[3])  # the same branch, written as a list
+    assert clf.fit(*tiny_data).n_iter_ == 8
