@@ -51,6 +51,7 @@ def test_labels_of_any_type(kind, make_classifier, cat_dog_data):
     np.testing.assert_allclose(np.exp(clf.predict_log_proba(X)), proba)
 
 
+@pytest.mark.slow
 def test_learns_a_simple_rule():
     X, y = make_ragged(n=300, seed=2)
     clf = SequenceRNNClassifier(

@@ -242,6 +242,7 @@ def test_what_cannot_be_exported_is_refused_before_writing(
     assert list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.slow
 def test_serving_needs_neither_tensorflow_nor_keras(
     tiny_classifier, tiny_data, tmp_path
 ):

@@ -3,9 +3,12 @@
 import subprocess
 import sys
 
+import pytest
+
 import skrnn
 
 
+@pytest.mark.slow
 def test_light_modules_import_without_tensorflow():
     code = (
         "import sys, skrnn, skrnn.datasets\n"

@@ -229,6 +229,7 @@ print(unfitted.get_params()["units"], hasattr(unfitted, "model_"))
 """
 
 
+@pytest.mark.slow
 def test_pickle_and_joblib_in_this_process_and_a_fresh_one(
     tmp_path, persistence_classifier, persistence_data, make_classifier, cat_dog_data
 ):

@@ -15,6 +15,7 @@ X = [
 Y2 = np.array([[seq[:, 0].mean(), len(seq) / 10] for seq in X])
 
 
+@pytest.mark.slow
 def test_learns_a_mean_and_a_length(make_regressor):
     reg = make_regressor().fit(X[:200], Y2[:200, 0])
     assert is_regressor(reg)

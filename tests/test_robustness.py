@@ -23,6 +23,7 @@ np.save(sys.argv[1], clf.fit(X, Y).predict_proba(X))
 """
 
 
+@pytest.mark.slow
 def test_same_random_state_same_predictions_in_separate_processes(tmp_path):
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
     runs = []

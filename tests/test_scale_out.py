@@ -30,6 +30,7 @@ def assert_same_search(got, expected):
     np.testing.assert_array_equal(got.predict_proba(X), expected.predict_proba(X))
 
 
+@pytest.mark.slow
 def test_grid_search_in_two_processes_matches_serial(serial):
     assert_same_search(search(n_jobs=2), serial)
 

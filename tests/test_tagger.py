@@ -31,6 +31,7 @@ def copy_until_marker(n, seed):
 COPY_X, COPY_Y = copy_until_marker(200, seed=1)
 
 
+@pytest.mark.slow
 def test_aligned_mode_learns_running_parity(make_tagger):
     tagger = make_tagger(eos_label=None).fit(TOKENS[:150], PARITY[:150])
     predicted = tagger.predict(TOKENS[150:])
@@ -41,6 +42,7 @@ def test_aligned_mode_learns_running_parity(make_tagger):
     np.testing.assert_allclose([p.sum(axis=1) for p in proba[:1]], 1.0)
 
 
+@pytest.mark.slow
 def test_eos_mode_learns_where_outputs_end(make_tagger):
     tagger = make_tagger(max_iter=60).fit(COPY_X[:150], COPY_Y[:150])
     assert tagger.score(COPY_X[150:], COPY_Y[150:]) >= 0.99

@@ -273,14 +273,21 @@ def test_warm_start_refuses_a_different_problem(
 # ------------------------------------------------------------ weights, batches
 
 
-def test_sample_weight_zero_equals_dropping(make_classifier, training_data):
+def test_sample_weight_zero_gives_the_predictions_and_loss_of_dropping(
+    make_classifier, training_data
+):
     X, Y = training_data
     weights = np.ones(len(X))
     weights[::4] = 0
     kept = [x for x, w in zip(X, weights, strict=True) if w]
-    a = make_classifier(max_iter=3).fit(X, Y, sample_weight=weights)
-    b = make_classifier(max_iter=3).fit(kept, Y[weights > 0])
+    # One batch per epoch, so the two fits see the same sequences in each update.
+    params = {"max_iter": 5, "batch_size": len(X), "shuffle": False}
+    a = make_classifier(**params).fit(X, Y, sample_weight=weights)
+    b = make_classifier(**params).fit(kept, Y[weights > 0])
     assert a.n_iter_ == b.n_iter_
+    np.testing.assert_allclose(a.loss_curve_, b.loss_curve_, rtol=1e-6)
+    np.testing.assert_allclose(a.predict_proba(X), b.predict_proba(X), rtol=1e-6)
+    np.testing.assert_allclose(a.feature_mean_, b.feature_mean_, rtol=1e-12)
     assert not np.shares_memory(weights, a.history_["loss"])
     np.testing.assert_array_equal(weights[::4], 0)
 
