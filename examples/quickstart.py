@@ -21,6 +21,7 @@ Run::
 epochs; the documentation is built from quick runs.
 """
 
+# sphinx_gallery_start_ignore
 import os
 
 # TensorFlow's C++ start-up logging (CUDA probing, CPU features) says nothing
@@ -37,6 +38,7 @@ finally:
     os.dup2(_stderr, 2)
     os.close(_stderr)
     os.close(_devnull)
+# sphinx_gallery_end_ignore
 
 import argparse
 import time

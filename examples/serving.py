@@ -16,6 +16,7 @@ Run::
     python examples/serving.py --quick   # a few seconds: a smoke run
 """
 
+# sphinx_gallery_start_ignore
 import os
 
 # TensorFlow's C++ start-up logging (CUDA probing, CPU features) says nothing
@@ -32,6 +33,7 @@ finally:
     os.dup2(_stderr, 2)
     os.close(_stderr)
     os.close(_devnull)
+# sphinx_gallery_end_ignore
 
 import argparse
 import subprocess

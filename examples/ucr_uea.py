@@ -26,6 +26,7 @@ Run::
     python examples/ucr_uea.py --quick   # a few seconds: a smoke run
 """
 
+# sphinx_gallery_start_ignore
 import os
 
 # TensorFlow's C++ start-up logging (CUDA probing, CPU features) says nothing
@@ -42,6 +43,7 @@ finally:
     os.dup2(_stderr, 2)
     os.close(_stderr)
     os.close(_devnull)
+# sphinx_gallery_end_ignore
 
 import argparse
 from importlib import resources

@@ -13,6 +13,7 @@ Run::
     python examples/variable_length.py [--quick]
 """
 
+# sphinx_gallery_start_ignore
 import os
 
 # TensorFlow's C++ start-up logging (CUDA probing, CPU features) says nothing
@@ -29,6 +30,7 @@ finally:
     os.dup2(_stderr, 2)
     os.close(_stderr)
     os.close(_devnull)
+# sphinx_gallery_end_ignore
 
 import argparse
 import copy
