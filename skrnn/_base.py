@@ -485,6 +485,16 @@ class BaseSequenceRNN(SequenceInputMixin, BaseEstimator, metaclass=ABCMeta):
         )
         data = targets.data
         data.weights = self._sample_weights(sample_weight, targets, partial)
+        rng = self._rng if continuing and partial else seed_source(self.random_state)
+        # Drawn before the split, as it always was, so a fit that holds nothing
+        # out builds the same network as before the split came first.
+        seed = None if continuing else int(rng.randint(np.iinfo(np.int32).max - 1000))
+        # As in HistGradientBoosting: decide and split first, then learn the
+        # input's statistics (window_, scaling) and the target scaling on the
+        # training part only, so the held-out part never shapes what judges it.
+        data, validation = self._split_validation(data, rng, partial)
+        if data.weights.sum() == 0:
+            raise ValueError("sample_weight is zero for every training sequence.")
         fit_weights = None
         if not continuing:
             # Statistics weigh each sequence as training does (sample_weight
@@ -496,7 +506,11 @@ class BaseSequenceRNN(SequenceInputMixin, BaseEstimator, metaclass=ABCMeta):
         data.values, data.lengths = self._network_input(
             data.values, data.lengths, fit_weights
         )
-        self._scale_targets(targets, continuing)
+        if validation is not None:
+            validation.values, validation.lengths = self._network_input(
+                validation.values, validation.lengths
+            )
+        self._scale_targets(targets.attributes, data, validation, continuing)
         if continuing:
             model = self.model_
             dtype = model.outputs[0].dtype
@@ -509,15 +523,13 @@ class BaseSequenceRNN(SequenceInputMixin, BaseEstimator, metaclass=ABCMeta):
                 else "float32"
             )
         if not self._tokens:
-            data.values = data.values.astype(dtype, copy=False)
-        rng = self._rng if continuing and partial else seed_source(self.random_state)
+            for part in (data, validation):
+                if part is not None:
+                    part.values = part.values.astype(dtype, copy=False)
         if model is None:
             model = self._build(
-                network, data, self._head(targets.attributes, dtype), rng, dtype
+                network, data, self._head(targets.attributes, dtype), seed, dtype
             )
-        data, validation = self._split_validation(data, rng, partial)
-        if data.weights.sum() == 0:
-            raise ValueError("sample_weight is zero for every training sequence.")
         # Keras divides the weighted loss by the batch size; scaling the weights
         # to average 1 makes the loss the weighted mean, sum(w * l) / sum(w), so
         # integer weights act exactly like repeated samples.
@@ -617,11 +629,12 @@ class BaseSequenceRNN(SequenceInputMixin, BaseEstimator, metaclass=ABCMeta):
             sample_weight, targets.data.lengths, ensure_non_negative=True
         )
 
-    def _scale_targets(self, targets, continuing):
-        """Rescale the training targets in place, once weights are known.
+    def _scale_targets(self, attributes, train, validation, continuing):
+        """Rescale the targets of ``train`` and ``validation`` in place.
 
         A head whose targets are numbers of any scale (the regressor) learns
-        its scaling here; by default targets are used as they are.
+        its scaling here, from ``train`` only, into ``attributes``; by
+        default targets are used as they are.
         """
 
     def _stratify(self, data):
@@ -660,7 +673,7 @@ class BaseSequenceRNN(SequenceInputMixin, BaseEstimator, metaclass=ABCMeta):
             ) from None
         return data.subset(train), data.subset(validation)
 
-    def _build(self, network, data, head, rng, dtype):
+    def _build(self, network, data, head, seed, dtype):
         values = data.values
         layers = {name: network.get(name) for name in _LAYER_PARAMS}
         if layers["conv_filters"] is not None:
@@ -671,7 +684,7 @@ class BaseSequenceRNN(SequenceInputMixin, BaseEstimator, metaclass=ABCMeta):
             n_features=1 if self._tokens else values.shape[-1],
             n_outputs=head.n_outputs,
             vocabulary_size=int(values.max()) + 1 if self._tokens else None,
-            seed=int(rng.randint(np.iinfo(np.int32).max - 1000)),
+            seed=seed,
             dtype=dtype,
             per_step=head.per_step,
             past_end=head.past_end,

@@ -152,26 +152,27 @@ class SequenceRNNRegressor(RegressorMixin, BaseSequenceRNN):
             {"n_outputs_": targets.shape[1], "_y_ndim": y.ndim},
         )
 
-    def _scale_targets(self, targets, continuing):
+    def _scale_targets(self, attributes, train, validation, continuing):
         """Standardise the targets by their weighted mean and deviation.
 
-        Statistics are learned on the first fit and kept (``target_mean_``,
-        ``target_scale_``); weighting them makes an integer weight act like
-        a repeated sequence here too.
+        Statistics are learned on the training part of the first fit and
+        kept (``target_mean_``, ``target_scale_``); weighting them makes an
+        integer weight act like a repeated sequence here too.
         """
-        data = targets.data
         if not continuing:
-            weights = data.weights / data.weights.sum()
-            mean = weights @ data.targets
-            scale = np.sqrt(weights @ (data.targets - mean) ** 2)
-            targets.attributes["target_mean_"] = mean
-            targets.attributes["target_scale_"] = np.where(scale > 1e-12, scale, 1.0)
+            weights = train.weights / train.weights.sum()
+            mean = weights @ train.targets
+            scale = np.sqrt(weights @ (train.targets - mean) ** 2)
+            attributes["target_mean_"] = mean
+            attributes["target_scale_"] = np.where(scale > 1e-12, scale, 1.0)
         else:
-            targets.attributes["target_mean_"] = self.target_mean_
-            targets.attributes["target_scale_"] = self.target_scale_
-        data.targets = (
-            data.targets - targets.attributes["target_mean_"]
-        ) / targets.attributes["target_scale_"]
+            attributes["target_mean_"] = self.target_mean_
+            attributes["target_scale_"] = self.target_scale_
+        for part in (train, validation):
+            if part is not None:
+                part.targets = (
+                    part.targets - attributes["target_mean_"]
+                ) / attributes["target_scale_"]
 
     def _head(self, attributes, dtype):
         return Head(

@@ -345,3 +345,42 @@ def test_convergence_warning_points_at_the_callers_line(make_classifier, scales_
             model.fit(X_scales, y_scales)
         (warning,) = [w for w in caught if w.category is ConvergenceWarning]
         assert warning.filename == __file__
+
+
+def test_held_out_sequences_never_shape_what_is_learned_from_the_input(
+    make_regressor, monkeypatch
+):
+    import skrnn._base
+
+    held_out = []
+    split = skrnn._base.train_test_split
+
+    def recording_split(*args, **kwargs):
+        train, validation = split(*args, **kwargs)
+        held_out.append(validation)
+        return train, validation
+
+    monkeypatch.setattr(skrnn._base, "train_test_split", recording_split)
+    rng = np.random.RandomState(0)
+    X = [rng.normal(size=(n, 2)) for n in rng.randint(5, 40, size=50)]
+    y = np.array([x[:, 0].sum() for x in X])
+    params = {"early_stopping": True, "validation_fraction": 0.2, "max_iter": 2}
+    learned = ("window_", "feature_mean_", "feature_scale_")
+    learned += ("target_mean_", "target_scale_")
+
+    def fit_with(i):
+        """Fit with sequence ``i`` the longest by far, 100 times larger."""
+        X_changed, y_changed = list(X), y.copy()
+        X_changed[i] = np.tile(X[i] * 100, (-(-200 // len(X[i])), 1))
+        y_changed[i] *= 100
+        return make_regressor(**params).fit(X_changed, y_changed)
+
+    base = make_regressor(**params).fit(X, y)
+    validation = held_out[0]
+    training = np.setdiff1d(np.arange(len(X)), validation)
+    for index, should_change in ((validation[0], False), (training[0], True)):
+        changed = fit_with(index)
+        np.testing.assert_array_equal(held_out[-1], validation)
+        for name in learned:
+            same = np.array_equal(getattr(changed, name), getattr(base, name))
+            assert same != should_change, (name, index)
