@@ -168,11 +168,10 @@ class SequenceRNNRegressor(RegressorMixin, BaseSequenceRNN):
         else:
             attributes["target_mean_"] = self.target_mean_
             attributes["target_scale_"] = self.target_scale_
+        mean, scale = attributes["target_mean_"], attributes["target_scale_"]
         for part in (train, validation):
             if part is not None:
-                part.targets = (
-                    part.targets - attributes["target_mean_"]
-                ) / attributes["target_scale_"]
+                part.targets = (part.targets - mean) / scale
 
     def _head(self, attributes, dtype):
         return Head(
