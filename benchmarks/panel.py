@@ -10,7 +10,10 @@ the package. Three modes:
     the default ``SequenceRNNClassifier`` / ``SequenceRNNRegressor`` beside
     1-nearest-neighbour DTW and MiniRocket (aeon; series z-normalised per
     sequence for MiniRocket) or a ridge regression on the flattened series.
-    Prints per-problem scores, the mean, the mean rank and fit times.
+    Published fold-0 results (``published_fold0.csv`` in the data directory:
+    ResNet, InceptionTime, MiniROCKET, HIVE-COTE 2, FreshPRINCE) are printed
+    beside them. Prints per-problem scores, the mean, the mean rank and fit
+    times. One ``--candidates`` entry replaces the defaults (for ablations).
 ``grid``
     The documented small grid (``GRID`` below, at most 12 candidates),
     searched with ``GridSearchCV`` on the training split only, then scored
@@ -20,11 +23,18 @@ the package. Three modes:
     splits only, for each candidate setting in ``CANDIDATES``; the test
     splits are never read.
 
+``--variant`` builds harder versions of the panel from its own data, seeded
+by ``--seed``: ``fewshot`` subsamples each training split to 5 sequences per
+class (test splits unchanged); ``ragged`` cuts every train and test sequence
+of the univariate problems to a random 40-100% of its length.
+
 Examples::
 
     python benchmarks/panel.py path/to/ucr-uea                 # defaults + anchors
     python benchmarks/panel.py path/to/ucr-uea --mode grid
     python benchmarks/panel.py path/to/ucr-uea --mode cv --only GunPoint ArrowHead
+    python benchmarks/panel.py path/to/ucr-uea --variant fewshot --seed 1
+    python benchmarks/panel.py path/to/ucr-uea --candidates fcn-only-c256 --no-anchors
 
 The anchors need ``pip install ".[benchmarks]"`` (aeon); ``--no-anchors``
 skips them.
@@ -129,10 +139,24 @@ def _without_recurrent_layers(budget):
     }
 
 
+def _whole_summary_dropout(budget):
+    """``budget`` with summary_dropout dropping whole recurrent summaries."""
+    return {
+        **budget,
+        "constants": {
+            **budget["constants"],
+            "skrnn._model.SUMMARY_DROPOUT_WHOLE": True,
+        },
+    }
+
+
 def _fcn_budget(conv_steps=128, **budget):
     """The budget of round 13 on, with the branch's first-stage resolution."""
     settings = _budget(25, **budget)
     settings["constants"]["skrnn._base.AUTO_CONV_STEPS"] = conv_steps
+    # Rounds 13 and 14 dropped units of the recurrent summary, as LSTM-FCN
+    # does; whole summaries (round 15 on) are named by _whole_summary_dropout.
+    settings["constants"]["skrnn._model.SUMMARY_DROPOUT_WHOLE"] = False
     return settings
 
 
@@ -224,6 +248,18 @@ CANDIDATES = {
     "fcn": _candidate(_fcn_budget(), **FCN),
     "fcn-drop0.8": _candidate(_fcn_budget(), **FCN, summary_dropout=0.8),
     "fcn-only": _candidate(_without_recurrent_layers(_fcn_budget()), **FCN),
+    # round 14: the round-13 winner reading long series at up to 256 steps,
+    # or with every sequence z-normalised
+    "fcn-drop0.8-c256": _candidate(_fcn_budget(256), **FCN, summary_dropout=0.8),
+    "fcn-drop0.8-seq": _candidate(
+        _fcn_budget(), **FCN, summary_dropout=0.8, scaling="sequence"
+    ),
+    # round 15: at up to 256 steps, the whole recurrent summary of a sequence
+    # dropped at once (half the time), and the branch alone
+    "fcn-wdrop0.5-c256": _candidate(
+        _whole_summary_dropout(_fcn_budget(256)), **FCN, summary_dropout=0.5
+    ),
+    "fcn-only-c256": _candidate(_without_recurrent_layers(_fcn_budget(256)), **FCN),
 }
 
 

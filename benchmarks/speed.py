@@ -385,6 +385,27 @@ def precision(quick):
     ]
 
 
+def default_fit(quick):
+    """P9: the default JapaneseVowels fit, against the network without its branch."""
+    from skrnn.datasets import load_japanese_vowels
+
+    X, y = load_japanese_vowels("train")
+    clf = SequenceRNNClassifier(random_state=0, max_iter=20 if quick else 500)
+    recurrent_only = clone(clf).set_params(conv_filters=None)
+    t_default = best_of(1 if quick else 2, lambda: clone(clf).fit(X, y))
+    t_recurrent = best_of(1 if quick else 2, lambda: clone(recurrent_only).fit(X, y))
+    return [
+        (
+            "P9",
+            "fit JapaneseVowels, default classifier (with its convolutional branch)",
+            "default / same without the branch (conv_filters=None)",
+            t_default,
+            t_recurrent,
+            "<= 3",
+        )
+    ]
+
+
 def serving(quick):
     """P7, P7b, P7c, P7s: onnxruntime on the exported model vs skrnn's predict."""
     import subprocess
@@ -503,6 +524,7 @@ WORKLOADS = {
     "P6": grid_search,
     "P7": serving,
     "P8": precision,
+    "P9": default_fit,
 }
 
 
@@ -529,7 +551,9 @@ def main(quick=False, only=None):
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="small sizes")
-    parser.add_argument("--only", nargs="*", help="workload ids: P1 P2 P4 P5 P6 P7 P8")
+    parser.add_argument(
+        "--only", nargs="*", help="workload ids: P1 P2 P4 P5 P6 P7 P8 P9"
+    )
     parser.add_argument(
         "--pool-size",
         type=int,

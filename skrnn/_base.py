@@ -70,7 +70,7 @@ AUTO_WINDOW_STEPS = 25
 # The convolutional branch's first block strides so that the longest training
 # sequence becomes at most this many of its steps (a cheap first stage for long
 # series).
-AUTO_CONV_STEPS = 128
+AUTO_CONV_STEPS = 256
 # early_stopping='auto' holds out a validation share only when it has at least
 # this many sequences: a score over fewer is too noisy to stop on.
 MIN_VALIDATION_SEQUENCES = 5
@@ -813,7 +813,7 @@ SHARED_PARAMETERS = """\
         Padding never enters, whichever is chosen. ``'attention'`` had the
         best mean cross-validated accuracy on the training splits of the
         benchmark panel; ``'last'`` did better on short series (24-29 steps).
-    conv_filters : tuple of int or None, default=None
+    conv_filters : tuple of int or None, default=(32, 64, 32)
         A convolutional branch beside the recurrent network (the LSTM-FCN
         design): one block per entry, each a 1-D convolution with this many
         filters, batch normalisation and ReLU, then the mean over real steps,
@@ -823,15 +823,23 @@ SHARED_PARAMETERS = """\
         steps only, so a sequence's prediction is that of the sequence
         alone. It reads the original steps (unstacking ``window``); for long
         series its first block strides so that the longest training
-        sequence becomes at most 128 of its steps. None: no branch.
+        sequence becomes at most 256 of its steps. None: no branch, the
+        recurrent network alone. With it, the mean cross-validated accuracy
+        on the training splits of the nine UCR/UEA classification problems
+        of the benchmark panel rose from 0.775 to 0.833 (OSULeaf 0.58 to
+        0.83, Trace 0.76 to 0.99; ArrowHead fell from 0.86 to 0.75).
     conv_kernel_size : int or tuple of int, default=(8, 5, 3)
         Kernel width of each block of the convolutional branch, one per
         entry of ``conv_filters`` (an int: the same for all). The first
         block's kernel spans this many of its strided steps.
-    summary_dropout : float, default=0.0
-        Fraction of the recurrent network's pooled summary dropped during
-        training, before the output layer (LSTM-FCN drops 0.8 of it, so the
-        convolutional branch is not crowded out on small data).
+    summary_dropout : float, default=0.5
+        With the convolutional branch: the share of training sequences whose
+        whole recurrent summary is dropped (set to zero, the others scaled
+        up) before the output layer, so that the branch also learns to
+        classify alone and the recurrent network, which fits small training
+        sets fast, does not crowd it out. Ignored without the branch.
+        Chosen on the panel's training splits against LSTM-FCN's dropout
+        of 0.8 of the summary's units.
     embedding_dim : int, default=None
         None: steps are numeric features. An int: steps are integer token ids
         (0, 1, 2, ...), fed through a ``keras.layers.Embedding`` of this

@@ -402,10 +402,9 @@ class _Builder:
     def convolutions(self, values, lengths, layer):
         """The convolutional branch on batch-major ``values``: ``(N, filters)``.
 
-        Each block is one native ``Conv`` with the inference-time batch
-        normalisation folded into its weights, then ``Relu``; padded steps are
-        zeroed before each, and the mean is over real steps, as in
-        :class:`skrnn._model.ConvolutionBranch`.
+        Each block is one native ``Conv``, the layer normalisation across its
+        filters, then ``Relu``; padded steps are zeroed before each, and the
+        mean is over real steps, as in :class:`skrnn._model.ConvolutionBranch`.
         """
         g, window = self.graph, layer.window
         if window > 1:
@@ -433,32 +432,16 @@ class _Builder:
             zip(layer.convolutions, layer.normalizations, strict=True)
         ):
             hidden = self.zero_padding(hidden, real_steps(hidden, lengths))
-            kernel = np.asarray(convolution.kernel, np.float64)  # (K, in, out)
-            scale = np.asarray(normalization.gamma, np.float64) / np.sqrt(
-                np.asarray(normalization.moving_variance, np.float64)
-                + normalization.epsilon
-            )
-            shift = np.asarray(normalization.beta, np.float64) - scale * np.asarray(
-                normalization.moving_mean, np.float64
-            )
-            weights = (kernel * scale).transpose(2, 1, 0)  # (out, in, K)
+            kernel = np.asarray(convolution.kernel, np.float32)  # (K, in, out)
             stride = convolution.strides[0]
             hidden = g.op(
-                "Relu",
-                [
-                    g.op(
-                        "Conv",
-                        [
-                            hidden,
-                            g.constant(weights, "conv", np.float32),
-                            g.constant(shift, "conv_bias", np.float32),
-                        ],
-                        kernel_shape=[weights.shape[2]],
-                        strides=[stride],
-                        pads=list(layer.padding(depth)),
-                    )
-                ],
+                "Conv",
+                [hidden, g.constant(kernel.transpose(2, 1, 0), "conv")],
+                kernel_shape=[kernel.shape[0]],
+                strides=[stride],
+                pads=list(layer.padding(depth)),
             )
+            hidden = g.op("Relu", [self.layer_normalization(hidden, normalization)])
             if stride > 1:
                 lengths = g.op(
                     "Div", [g.op("Add", [lengths, g.ints(stride - 1)]), g.ints(stride)]
@@ -498,6 +481,34 @@ class _Builder:
         scores = g.op("Where", [real, scores, g.constant(-1e9, dtype=np.float32)])
         weights = g.op("Softmax", [scores], axis=0)
         return g.op("ReduceSum", [g.op("Mul", [sequence, weights]), axis], keepdims=0)
+
+    def layer_normalization(self, hidden, normalization):
+        """Keras' ``LayerNormalization`` across the channels of ``(N, C, T)``."""
+        g = self.graph
+        # Before opset 18, ReduceMean takes its axes as an attribute.
+        mean = g.op("ReduceMean", [hidden], axes=[1])
+        centred = g.op("Sub", [hidden, mean])
+        variance = g.op("ReduceMean", [g.op("Mul", [centred, centred])], axes=[1])
+        scale = g.op(
+            "Sqrt",
+            [
+                g.op(
+                    "Add",
+                    [
+                        variance,
+                        g.constant(normalization.epsilon, dtype=np.float32),
+                    ],
+                )
+            ],
+        )
+        gamma, beta = (
+            g.constant(np.asarray(w, np.float32)[None, :, None], name)
+            for w, name in (
+                (normalization.gamma, "gamma"),
+                (normalization.beta, "beta"),
+            )
+        )
+        return g.op("Add", [g.op("Mul", [g.op("Div", [centred, scale]), gamma]), beta])
 
     # --------------------------------------------------------------- all
 

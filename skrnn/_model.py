@@ -32,10 +32,15 @@ __all__ = [
     "LengthMask",
     "L2Penalty",
     "RealStepFeature",
+    "SequenceDropout",
     "StepPooling",
 ]
 
 POOLINGS = ("last", "mean", "max", "attention")
+# Whether summary_dropout drops each sequence's whole recurrent summary (True)
+# or each of its units (False, as LSTM-FCN does; kept to rerun the benchmark
+# rounds that measured it).
+SUMMARY_DROPOUT_WHOLE = True
 
 OPTIMIZERS = {
     "adam": keras.optimizers.Adam,
@@ -234,12 +239,16 @@ def _step_mask(values, lengths):
 class ConvolutionBranch(keras.layers.Layer):
     """Masked convolution blocks and a global average over real steps.
 
-    Each block is ``Conv1D`` (no bias), ``BatchNormalization`` and ReLU, as in
-    the fully convolutional network of LSTM-FCN (Karim et al. 2017). Padding
-    never reaches it: the padded steps are zeroed before every convolution,
-    so each sequence's output equals that of the sequence run alone (zeros
-    past both of its ends); the normalisation's batch statistics are taken
-    over real steps only, and the final average is over real steps only.
+    Each block is ``Conv1D`` (no bias), a normalisation and ReLU, as in the
+    fully convolutional network of LSTM-FCN (Karim et al. 2017), with layer
+    normalisation across the filters of each step where LSTM-FCN has batch
+    normalisation: no statistic crosses sequences or steps, so training is
+    the same function as prediction, a sequence's output never depends on
+    the rest of its batch, and a sample weight acts exactly like repeating
+    the sequence. Padding never reaches the branch: the padded steps are
+    zeroed before every convolution, so each sequence's output equals that
+    of the sequence run alone (zeros past both of its ends), and the final
+    average is over real steps only.
 
     Called as ``ConvolutionBranch(...)(values, lengths)`` on right-padded
     ``(batch, time, window * n_features)`` values; returns ``(batch,
@@ -299,8 +308,10 @@ class ConvolutionBranch(keras.layers.Layer):
             )
         ]
         self.normalizations = [
-            keras.layers.BatchNormalization(
-                dtype=self.dtype_policy, name=f"batch_normalization_{depth}"
+            keras.layers.LayerNormalization(
+                epsilon=1e-3,
+                dtype=self.dtype_policy,
+                name=f"layer_normalization_{depth}",
             )
             for depth in range(len(self.filters))
         ]
@@ -326,7 +337,7 @@ class ConvolutionBranch(keras.layers.Layer):
         before = (kernel - stride) // 2
         return before, kernel - 1 - before + stride - 1
 
-    def call(self, values, lengths, training=None):
+    def call(self, values, lengths):
         hidden = values
         if self.window > 1:
             # Unstack the windows: (batch, time, window * features) ->
@@ -350,7 +361,7 @@ class ConvolutionBranch(keras.layers.Layer):
             if depth == 0 and self.stride > 1:
                 lengths = (lengths + self.stride - 1) // self.stride
             real = _step_mask(hidden, lengths)
-            hidden = keras.ops.relu(normalization(hidden, training=training, mask=real))
+            hidden = keras.ops.relu(normalization(hidden))
         weights = keras.ops.cast(keras.ops.expand_dims(real, -1), hidden.dtype)
         total = keras.ops.sum(hidden * weights, axis=1)
         return total / keras.ops.sum(weights, axis=1)
@@ -370,6 +381,73 @@ class ConvolutionBranch(keras.layers.Layer):
         return keras.KerasTensor(
             (values.shape[0], self.filters[-1]), dtype=self.compute_dtype
         )
+
+
+@keras.saving.register_keras_serializable(package="skrnn")
+class SequenceDropout(keras.layers.Layer):
+    """Drops each sequence's whole ``summary`` vector at rate ``rate`` in training.
+
+    Called as ``SequenceDropout(rate)(summary, values, lengths)``. Whether a
+    sequence is dropped at an update is a pseudo-random function of its own
+    real steps, of the number of updates so far and of ``seed``, not of its
+    place in the batch: a sequence given twice is dropped exactly as one of
+    weight two, and removing a sequence changes no other's draws, so sample
+    weights keep their meaning. Kept summaries are scaled by
+    ``1 / (1 - rate)``; at predict nothing is dropped.
+    """
+
+    def __init__(self, rate, seed=0, **kwargs):
+        super().__init__(**kwargs)
+        self.rate = float(rate)
+        self.seed = int(seed or 0)
+
+    def build(self, summary_shape, values_shape=None, lengths_shape=None):
+        # Variables, not constants of the graph: networks that differ only in
+        # their seed share compiled steps (see skrnn._engines).
+        self.offset = self.add_weight(
+            shape=(),
+            initializer=keras.initializers.Constant(self.seed % 100_003),
+            trainable=False,
+            name="offset",
+        )
+        self.updates = self.add_weight(
+            shape=(), initializer="zeros", trainable=False, name="updates"
+        )
+
+    def call(self, summary, values, lengths, training=None):
+        if not training:
+            return summary
+        ops = keras.ops
+        steps = ops.cast(values, summary.dtype)
+        if len(steps.shape) == 2:  # token ids
+            steps = ops.expand_dims(steps, -1)
+        real = ops.expand_dims(_step_mask(steps, lengths), -1)
+        shape = ops.shape(steps)
+        position = ops.expand_dims(
+            ops.expand_dims(ops.cast(ops.arange(shape[1]), summary.dtype), 0), -1
+        )
+        channel = ops.cast(ops.arange(shape[2]), summary.dtype)
+        # Each real step and feature weighed differently: a fingerprint of the
+        # sequence, the same for the same sequence wherever it sits.
+        spread = ops.sin(position * 0.7071 + channel * 0.5 + 1.0)
+        fingerprint = ops.sum(
+            ops.where(real, steps * spread, ops.zeros_like(steps)), axis=(1, 2)
+        )
+        draw = ops.sin(
+            fingerprint
+            + ops.cast(self.offset, summary.dtype) * 0.618034
+            + ops.cast(self.updates, summary.dtype) * 12.9898
+        )
+        uniform = draw * 43758.5453 - ops.floor(draw * 43758.5453)
+        self.updates.assign_add(ops.cast(1, self.updates.dtype))
+        kept = ops.expand_dims(uniform >= self.rate, -1)
+        return ops.where(kept, summary / (1.0 - self.rate), ops.zeros_like(summary))
+
+    def get_config(self):
+        return {**super().get_config(), "rate": self.rate, "seed": self.seed}
+
+    def compute_output_spec(self, summary, values, lengths):
+        return keras.KerasTensor(summary.shape, dtype=summary.dtype)
 
 
 def keras_activation_name(function):
@@ -464,7 +542,9 @@ def build_model(
         Original steps stacked in each step of ``values`` (the branch
         unstacks them).
     summary_dropout : float, default=0.0
-        Dropout on the recurrent network's summary before the output layer.
+        With the branch: the share of training sequences whose whole
+        recurrent summary is dropped (zeroed, the others scaled up) before
+        the output layer. Ignored without the branch.
 
     Returns
     -------
@@ -555,10 +635,23 @@ def build_model(
             )(hidden, lengths)
         elif not bidirectional:
             hidden = LastStep(dtype=dtype, name="last_step")(hidden, lengths)
-        if summary_dropout > 0:
-            hidden = keras.layers.Dropout(
-                summary_dropout, seed=next(seeds), dtype=dtype, name="summary_dropout"
-            )(hidden)
+        if summary_dropout > 0 and conv_filters:
+            # A sequence's whole recurrent summary is dropped at once, so the
+            # branch also learns to classify alone.
+            if SUMMARY_DROPOUT_WHOLE:
+                hidden = SequenceDropout(
+                    summary_dropout,
+                    seed=next(seeds),
+                    dtype=dtype,
+                    name="summary_dropout",
+                )(hidden, values, lengths)
+            else:
+                hidden = keras.layers.Dropout(
+                    summary_dropout,
+                    seed=next(seeds),
+                    dtype=dtype,
+                    name="summary_dropout",
+                )(hidden)
     if conv_filters and not per_step:
         # The branch seeds its blocks with consecutive seeds from this one.
         branch_seed = next(seeds)

@@ -220,7 +220,9 @@ def test_sequence_scaling_ignores_each_sequence_offset_and_scale(
 
 def test_window_stacks_consecutive_real_steps(make_classifier, scales_data):
     X_scales, y_scales = scales_data
-    clf = make_classifier(max_iter=3, window=3).fit(X_scales, y_scales)
+    # The recurrent network alone: the convolutional branch unstacks windows.
+    clf = make_classifier(max_iter=3, window=3, conv_filters=None)
+    clf.fit(X_scales, y_scales)
     assert clf.window_ == 3
     values = np.full((len(X_scales), 11, 3), np.nan)
     lengths = np.array([len(x) for x in X_scales])
@@ -240,7 +242,7 @@ def test_window_stacks_consecutive_real_steps(make_classifier, scales_data):
     assert np.isfinite(stacked).all()
     np.testing.assert_allclose(
         clf.predict_proba(X_scales),
-        make_classifier(max_iter=3, window=1)
+        make_classifier(max_iter=3, window=1, conv_filters=None)
         .fit(expected, y_scales)
         .predict_proba(expected),
         rtol=1e-6,

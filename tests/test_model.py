@@ -185,11 +185,11 @@ def _branch(window=1, stride=1, dtype="float32"):
         (3, 4), (3, 2), window=window, stride=stride, seed=0, dtype=dtype
     )
     layer.build((None, None, 2 * window))
-    # Moving statistics away from (0, 1), so inference exercises them.
+    # Normalisation weights away from (1, 0), so they are exercised.
     for normalization in layer.normalizations:
-        size = normalization.moving_mean.shape[0]
-        normalization.moving_mean.assign(np.linspace(-1, 1, size))
-        normalization.moving_variance.assign(np.full(size, 2.0))
+        size = normalization.gamma.shape[0]
+        normalization.gamma.assign(np.linspace(0.5, 2, size))
+        normalization.beta.assign(np.linspace(-1, 1, size))
     return layer, keras
 
 
@@ -209,18 +209,56 @@ def test_branch_output_of_each_sequence_is_that_of_the_sequence_alone(window, st
         np.testing.assert_allclose(alone[0], batch[i], rtol=1e-5, atol=1e-6)
 
 
-def test_branch_normalises_with_statistics_of_real_steps_only():
+def test_branch_trains_as_it_predicts_whatever_the_padding():
     layer, keras = _branch(window=2, stride=2)
     rng = np.random.RandomState(1)
     lengths = np.array([3, 7, 5], dtype="int32")
     values = rng.normal(size=(3, 7, 4)).astype("float32")
     wide = np.concatenate([values, np.full((3, 6, 4), 50.0, "float32")], axis=1)
     wide[0, 3:7] = -80.0
-    # In training, batch statistics are used: over real steps only, so the
-    # padding's width and values change nothing.
-    narrow_out = np.asarray(layer(values, lengths, training=True))
-    wide_out = np.asarray(layer(wide, lengths, training=True))
-    np.testing.assert_allclose(wide_out, narrow_out, rtol=1e-5, atol=1e-5)
+    # No statistic crosses sequences or steps: in training as at predict, the
+    # padding's width and values and the rest of the batch change nothing.
+    expected = np.asarray(layer(values, lengths))
+    for data in (values, wide):
+        np.testing.assert_allclose(
+            np.asarray(layer(data, lengths, training=True)), expected, rtol=1e-5
+        )
+    np.testing.assert_allclose(
+        np.asarray(layer(wide[1:2], lengths[1:2], training=True))[0],
+        expected[1],
+        rtol=1e-5,
+    )
+
+
+def test_summary_dropout_draws_depend_on_the_sequence_not_its_place():
+    import keras
+
+    from skrnn._model import SequenceDropout
+
+    rng = np.random.RandomState(0)
+    values = rng.normal(size=(40, 6, 2)).astype("float32")
+    lengths = rng.randint(1, 7, size=40).astype("int32")
+    summary = np.ones((40, 3), "float32")
+    layer = SequenceDropout(0.5, seed=3)
+    layer.build(summary.shape)
+    first = np.asarray(layer(summary, values, lengths, training=True))
+    dropped = (first == 0).all(axis=1)
+    assert 10 <= dropped.sum() <= 30  # about half
+    np.testing.assert_allclose(first[~dropped], 2.0)  # kept ones scaled up
+    # The same sequences in another order, with one removed and one repeated,
+    # at the same update: each is dropped as before.
+    order = np.r_[np.arange(39, 0, -1), 7]
+    again = SequenceDropout(0.5, seed=3)
+    again.build(summary.shape)
+    second = np.asarray(
+        again(summary[order], values[order], lengths[order], training=True)
+    )
+    np.testing.assert_array_equal(second, first[order])
+    # The next update draws anew; at predict nothing is dropped.
+    third = np.asarray(layer(summary, values, lengths, training=True))
+    assert not np.array_equal(third, first)
+    np.testing.assert_array_equal(np.asarray(layer(summary, values, lengths)), summary)
+    del keras
 
 
 def test_strided_branch_reads_every_input_form_alike(
