@@ -7,7 +7,7 @@ sequence helpers) never pull in TensorFlow.
 
 import importlib
 
-__version__ = "0.1.0"
+from skrnn._version import __version__
 
 # Public name -> the module that defines it.
 _PUBLIC = {

@@ -20,6 +20,8 @@ from pathlib import Path
 
 import numpy as np
 
+from skrnn._version import __version__
+
 __all__ = ["export"]
 
 # ONNX opset of the graph (onnxruntime >= 1.13 runs it).
@@ -968,6 +970,4 @@ def _write_saved_model(estimator, scalers, path):
 
 
 def _version():
-    import skrnn
-
-    return skrnn.__version__
+    return __version__

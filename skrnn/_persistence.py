@@ -14,6 +14,7 @@ parameters are validated as if passed by hand.
 """
 
 import hashlib
+import importlib
 import json
 import os
 import tempfile
@@ -25,13 +26,21 @@ from importlib.metadata import PackageNotFoundError, version
 import keras
 import numpy as np
 
+from skrnn._version import __version__
+
 __all__ = ["InconsistentVersionWarning", "load", "save"]
 
 FORMAT = "skrnn-estimator"
 FORMAT_VERSION = 1
 _DOCUMENT = "skrnn.json"
 _NETWORK = "model.keras"
-_ESTIMATORS = ("SequenceRNNClassifier", "SequenceRNNRegressor", "SequenceRNNTagger")
+# The classes a file may name, and the modules that define them (imported by
+# name when a file is loaded, so this module never imports the estimators).
+_ESTIMATORS = {
+    "SequenceRNNClassifier": "skrnn._classifier",
+    "SequenceRNNRegressor": "skrnn._regressor",
+    "SequenceRNNTagger": "skrnn._tagger",
+}
 _PACKAGES = ("skrnn", "keras", "tensorflow", "scikit-learn")
 
 
@@ -47,8 +56,6 @@ def _versions():
         except PackageNotFoundError:
             found[package] = None
     if found["skrnn"] is None:
-        from skrnn import __version__
-
         found["skrnn"] = __version__
     return found
 
@@ -350,11 +357,10 @@ def load(path):
     >>> bool((loaded.predict(X) == clf.predict(X)).all())
     True
     """
-    import skrnn
-
     path, document, network = _read_archive(path)
     _check_document(path, document, network)
-    estimator_class = getattr(skrnn, document["estimator"])
+    name = document["estimator"]
+    estimator_class = getattr(importlib.import_module(_ESTIMATORS[name]), name)
     try:
         params = {name: _decode(value) for name, value in document["params"].items()}
         fitted = document["fitted"]
