@@ -42,6 +42,9 @@ _ESTIMATORS = {
     "SequenceRNNTagger": "skrnn._tagger",
 }
 _PACKAGES = ("skrnn", "keras", "tensorflow", "scikit-learn")
+# Parameters added after files were first written, with the value that
+# describes a network saved without them (the convolutional branch).
+_BEFORE_PARAMETERS = {"conv_filters": None}
 
 
 class InconsistentVersionWarning(UserWarning):
@@ -363,6 +366,10 @@ def load(path):
     estimator_class = getattr(importlib.import_module(_ESTIMATORS[name]), name)
     try:
         params = {name: _decode(value) for name, value in document["params"].items()}
+        if document["fitted"] is not None:
+            # A network saved before a parameter existed was built without
+            # what it adds: say so, rather than claim today's default.
+            params = {**_BEFORE_PARAMETERS, **params}
         fitted = document["fitted"]
         attributes = (
             {name: _decode(value) for name, value in fitted.items()} if fitted else {}

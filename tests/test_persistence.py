@@ -175,6 +175,30 @@ def test_tampered_files_are_refused(tmp_path, persistence_classifier):
         skrnn.load(rewrite(good, tmp_path / "param.skrnn", document))
 
 
+def test_network_saved_before_the_branch_existed_loads_without_it(
+    tmp_path, make_classifier, persistence_data
+):
+    X, y = persistence_data
+    clf = make_classifier(conv_filters=None).fit(X, y)
+    clf.save(tmp_path / "new.skrnn")
+    document = document_of(tmp_path / "new.skrnn")
+    for name in ("conv_filters", "conv_kernel_size", "summary_dropout"):
+        del document["params"][name]
+    loaded = skrnn.load(
+        rewrite(tmp_path / "new.skrnn", tmp_path / "old.skrnn", document)
+    )
+    assert loaded.get_params()["conv_filters"] is None
+    np.testing.assert_array_equal(loaded.predict_proba(X), clf.predict_proba(X))
+    # An unfitted estimator's file keeps today's default.
+    make_classifier().save(tmp_path / "unfitted.skrnn")
+    document = document_of(tmp_path / "unfitted.skrnn")
+    del document["params"]["conv_filters"]
+    unfitted = skrnn.load(
+        rewrite(tmp_path / "unfitted.skrnn", tmp_path / "old-unfitted.skrnn", document)
+    )
+    assert unfitted.get_params()["conv_filters"] == (32, 64, 32)
+
+
 def test_newer_format_refused_other_versions_warn(
     tmp_path, persistence_classifier, persistence_data
 ):
