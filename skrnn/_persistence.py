@@ -369,7 +369,9 @@ def load(path):
         if document["fitted"] is not None:
             # A network saved before a parameter existed was built without
             # what it adds: say so, rather than claim today's default.
-            params = {**_BEFORE_PARAMETERS, **params}
+            known = estimator_class._get_param_names()
+            before = {k: v for k, v in _BEFORE_PARAMETERS.items() if k in known}
+            params = {**before, **params}
         fitted = document["fitted"]
         attributes = (
             {name: _decode(value) for name, value in fitted.items()} if fitted else {}
