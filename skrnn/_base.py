@@ -250,15 +250,16 @@ class BaseSequenceRNN(SequenceInputMixin, BaseEstimator, metaclass=ABCMeta):
         return _positive_ints(self, "units", self.units)
 
     def _convolution(self):
-        """``(filters, kernel sizes)`` of the convolutional branch, or None."""
-        filters = getattr(self, "conv_filters", None)
-        if filters is None:
-            return None
-        filters = _positive_ints(self, "conv_filters", filters)
+        """``(filters, kernel sizes)``, checked; filters are None without a branch.
+
+        Kernel sizes stay as given (one, or one per block), so a warm start
+        compares the parameter, not its expansion.
+        """
         kernels = _positive_ints(self, "conv_kernel_size", self.conv_kernel_size)
-        if len(kernels) == 1:
-            kernels = kernels * len(filters)
-        if len(kernels) != len(filters):
+        if self.conv_filters is None:
+            return None, kernels
+        filters = _positive_ints(self, "conv_filters", self.conv_filters)
+        if len(kernels) not in (1, len(filters)):
             raise ValueError(
                 f"conv_kernel_size={self.conv_kernel_size!r} gives {len(kernels)} "
                 f"kernel sizes for the {len(filters)} blocks of conv_filters="
@@ -369,14 +370,7 @@ class BaseSequenceRNN(SequenceInputMixin, BaseEstimator, metaclass=ABCMeta):
         network["units"] = self._units_tuple()
         if "conv_filters" in params:
             # Checked here, so a bad branch is refused before any work.
-            self._convolution()
-            if self.conv_filters is not None:
-                network["conv_filters"] = _positive_ints(
-                    self, "conv_filters", self.conv_filters
-                )
-            network["conv_kernel_size"] = _positive_ints(
-                self, "conv_kernel_size", self.conv_kernel_size
-            )
+            network["conv_filters"], network["conv_kernel_size"] = self._convolution()
         return network
 
     def _batch_size(self, n_samples):
@@ -676,8 +670,9 @@ class BaseSequenceRNN(SequenceInputMixin, BaseEstimator, metaclass=ABCMeta):
     def _build(self, network, data, head, seed, dtype):
         values = data.values
         layers = {name: network.get(name) for name in _LAYER_PARAMS}
-        if layers["conv_filters"] is not None:
-            layers["conv_filters"], layers["conv_kernel_size"] = self._convolution()
+        filters, kernels = layers["conv_filters"], layers["conv_kernel_size"]
+        if filters is not None:
+            layers["conv_kernel_size"] = kernels * (len(filters) // len(kernels))
             longest = int(data.lengths.max()) * self.window_
             layers["conv_stride"] = max(1, -(-longest // AUTO_CONV_STEPS))
         model = build_model(

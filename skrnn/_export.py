@@ -206,11 +206,12 @@ class _Builder:
 
     # -------------------------------------------------------------- input
 
-    def real_steps(self, values, lengths):
-        """``(N, T, 1)`` boolean: True on real steps."""
+    def real_steps(self, values, lengths, time_axis=1):
+        """Boolean, True on real steps: ``(N, T, 1)``, or ``(N, 1, T)`` for
+        channel-first ``values`` (``time_axis=2``)."""
         g = self.graph
         shape = g.op("Shape", [values])
-        width = g.op("Gather", [shape, g.ints(1)], axis=0)
+        width = g.op("Gather", [shape, g.ints(time_axis)], axis=0)
         steps = g.op(
             "Range",
             [g.ints(0), width, g.ints(1)],
@@ -222,7 +223,7 @@ class _Builder:
                 g.op("Unsqueeze", [lengths, g.ints([1])]),
             ],
         )
-        return g.op("Unsqueeze", [real, g.ints([2])])
+        return g.op("Unsqueeze", [real, g.ints([3 - time_axis])])
 
     def zero_padding(self, values, real):
         g = self.graph
@@ -418,22 +419,10 @@ class _Builder:
             lengths = g.op("Mul", [lengths, g.ints(window)])
         hidden = g.op("Transpose", [values], perm=[0, 2, 1])  # (N, C, T)
 
-        def real_steps(hidden, lengths):
-            width = g.op("Gather", [g.op("Shape", [hidden]), g.ints(2)], axis=0)
-            steps = g.op("Range", [g.ints(0), width, g.ints(1)])
-            real = g.op(
-                "Less",
-                [
-                    g.op("Unsqueeze", [steps, g.ints([0])]),
-                    g.op("Unsqueeze", [lengths, g.ints([1])]),
-                ],
-            )
-            return g.op("Unsqueeze", [real, g.ints([1])])  # (N, 1, T)
-
         for depth, (convolution, normalization) in enumerate(
             zip(layer.convolutions, layer.normalizations, strict=True)
         ):
-            hidden = self.zero_padding(hidden, real_steps(hidden, lengths))
+            hidden = self.zero_padding(hidden, self.real_steps(hidden, lengths, 2))
             kernel = np.asarray(convolution.kernel, np.float32)  # (K, in, out)
             stride = convolution.strides[0]
             hidden = g.op(
@@ -449,7 +438,9 @@ class _Builder:
                     "Div", [g.op("Add", [lengths, g.ints(stride - 1)]), g.ints(stride)]
                 )
         weights = g.op(
-            "Cast", [real_steps(hidden, lengths)], to=self.onnx.TensorProto.FLOAT
+            "Cast",
+            [self.real_steps(hidden, lengths, 2)],
+            to=self.onnx.TensorProto.FLOAT,
         )
         axis = g.ints([2])
         total = g.op("ReduceSum", [g.op("Mul", [hidden, weights]), axis], keepdims=0)

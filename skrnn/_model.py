@@ -141,11 +141,21 @@ class _LengthPooling(keras.layers.Layer):
         )
 
 
+def _step_mask(values, lengths):
+    """``(batch, time)`` boolean: True on each row's first ``lengths`` steps."""
+    steps = keras.ops.arange(keras.ops.shape(values)[1], dtype=lengths.dtype)
+    return keras.ops.expand_dims(steps, 0) < keras.ops.expand_dims(lengths, 1)
+
+
 def _real_steps(outputs, lengths):
     """``(batch, time, 1)`` boolean: True on each row's real steps."""
-    steps = keras.ops.arange(keras.ops.shape(outputs)[1], dtype=lengths.dtype)
-    real = keras.ops.expand_dims(steps, 0) < keras.ops.expand_dims(lengths, 1)
-    return keras.ops.expand_dims(real, -1)
+    return keras.ops.expand_dims(_step_mask(outputs, lengths), -1)
+
+
+def _mean_over_real_steps(outputs, real):
+    """Mean of ``(batch, time, units)`` outputs over the steps ``real`` marks."""
+    weights = keras.ops.cast(real, outputs.dtype)
+    return keras.ops.sum(outputs * weights, axis=1) / keras.ops.sum(weights, axis=1)
 
 
 @keras.saving.register_keras_serializable(package="skrnn")
@@ -169,9 +179,7 @@ class StepPooling(_LengthPooling):
             # Every row has a real step, so its maximum is finite.
             lowest = keras.ops.cast(float("-inf"), outputs.dtype)
             return keras.ops.max(keras.ops.where(real, outputs, lowest), axis=1)
-        weights = keras.ops.cast(real, outputs.dtype)
-        total = keras.ops.sum(outputs * weights, axis=1)
-        return total / keras.ops.sum(weights, axis=1)
+        return _mean_over_real_steps(outputs, real)
 
     def get_config(self):
         return {**super().get_config(), "mode": self.mode}
@@ -227,12 +235,6 @@ class L2Penalty(keras.regularizers.Regularizer):
 
     def get_config(self):
         return {"alpha": self.alpha}
-
-
-def _step_mask(values, lengths):
-    """``(batch, time)`` boolean: True on each row's first ``lengths`` steps."""
-    steps = keras.ops.arange(keras.ops.shape(values)[1], dtype=lengths.dtype)
-    return keras.ops.expand_dims(steps, 0) < keras.ops.expand_dims(lengths, 1)
 
 
 @keras.saving.register_keras_serializable(package="skrnn")
@@ -362,9 +364,7 @@ class ConvolutionBranch(keras.layers.Layer):
                 lengths = (lengths + self.stride - 1) // self.stride
             real = _step_mask(hidden, lengths)
             hidden = keras.ops.relu(normalization(hidden))
-        weights = keras.ops.cast(keras.ops.expand_dims(real, -1), hidden.dtype)
-        total = keras.ops.sum(hidden * weights, axis=1)
-        return total / keras.ops.sum(weights, axis=1)
+        return _mean_over_real_steps(hidden, keras.ops.expand_dims(real, -1))
 
     def get_config(self):
         return {

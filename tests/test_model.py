@@ -231,8 +231,6 @@ def test_branch_trains_as_it_predicts_whatever_the_padding():
 
 
 def test_summary_dropout_draws_depend_on_the_sequence_not_its_place():
-    import keras
-
     from skrnn._model import SequenceDropout
 
     rng = np.random.RandomState(0)
@@ -258,7 +256,6 @@ def test_summary_dropout_draws_depend_on_the_sequence_not_its_place():
     third = np.asarray(layer(summary, values, lengths, training=True))
     assert not np.array_equal(third, first)
     np.testing.assert_array_equal(np.asarray(layer(summary, values, lengths)), summary)
-    del keras
 
 
 def test_strided_branch_reads_every_input_form_alike(
