@@ -8,8 +8,8 @@ reports test accuracy and fit time. Nothing is tuned.
 
 sktime does not run in skrnn's environment (it pins other versions), so this
 script runs in a separate virtual environment and does not import skrnn: the
-``.ts`` reader ``skrnn/datasets.py`` (numpy and the standard library only) is
-loaded by file path.
+``.ts`` reader ``skrnn/datasets/_ts.py`` (numpy and the standard library only)
+is loaded by file path.
 
 Create the environment (this resolved to sktime 1.2.0, tensorflow 2.19.1,
 keras 3.15.1, scikit-learn 1.7.2, numpy 2.1.3 on Python 3.11)::
@@ -56,7 +56,7 @@ import numpy as np
 
 HERE = Path(__file__).resolve().parent
 PACKAGE_DATA = Path(__file__).resolve().parents[1] / "skrnn" / "data"
-DATASETS_PY = Path(__file__).resolve().parents[1] / "skrnn" / "datasets.py"
+TS_READER = Path(__file__).resolve().parents[1] / "skrnn" / "datasets" / "_ts.py"
 
 # name -> where the files are: "data_dir" (command line) or "package".
 PROBLEMS = {
@@ -88,8 +88,8 @@ CAVEATS = [
 
 
 def load_ts_module():
-    """Import skrnn/datasets.py by path, without importing the skrnn package."""
-    spec = importlib.util.spec_from_file_location("skrnn_datasets", DATASETS_PY)
+    """Import skrnn/datasets/_ts.py by path, without importing the skrnn package."""
+    spec = importlib.util.spec_from_file_location("skrnn_ts", TS_READER)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module

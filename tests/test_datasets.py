@@ -16,8 +16,8 @@ import zipfile
 import numpy as np
 import pytest
 
-from skrnn import datasets
 from skrnn.datasets import (
+    _ucr_uea,
     fetch_ucr_uea,
     get_data_home,
     load_digits_sequences,
@@ -292,7 +292,7 @@ def archive(tmp_path_factory, monkeypatch):
     url = f"http://127.0.0.1:{server.server_address[1]}/"
     for variable in ("no_proxy", "NO_PROXY"):  # never send 127.0.0.1 to a proxy
         monkeypatch.setenv(variable, "*")
-    monkeypatch.setattr(datasets, "_UCR_UEA_URL", url)
+    monkeypatch.setattr(_ucr_uea, "_UCR_UEA_URL", url)
     yield types.SimpleNamespace(url=url, hits=hits, stop=stop)
     stop()
 
@@ -317,7 +317,7 @@ def test_fetch_ucr_uea_downloads_then_reads_offline(archive, tmp_path, monkeypat
     ]
 
     archive.stop()
-    monkeypatch.setattr(datasets, "_UCR_UEA_URL", "http://127.0.0.1:9/")
+    monkeypatch.setattr(_ucr_uea, "_UCR_UEA_URL", "http://127.0.0.1:9/")
 
     def no_network(*args, **kwargs):
         raise AssertionError("a cached problem must not use the network")
@@ -400,7 +400,7 @@ def test_fetch_ucr_uea_interrupted_leaves_no_cache(archive, tmp_path, monkeypatc
     def interrupt(path):  # Ctrl-C once both files are extracted
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(datasets, "load_ts", interrupt)
+    monkeypatch.setattr(_ucr_uea, "load_ts", interrupt)
     with pytest.raises(KeyboardInterrupt):
         fetch_ucr_uea("Toy", data_home=tmp_path)
     assert list(tmp_path.iterdir()) == []
