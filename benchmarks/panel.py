@@ -95,7 +95,7 @@ def _budget(window_steps, stale_updates=250, max_iter=500):
         "max_iter": max_iter,
         "constants": {
             "skrnn._training.MIN_STALE_UPDATES": stale_updates,
-            "skrnn._base.AUTO_WINDOW_STEPS": window_steps,
+            "skrnn._input.AUTO_WINDOW_STEPS": window_steps,
         },
     }
 
@@ -134,7 +134,7 @@ def _without_recurrent_layers(budget):
         **budget,
         "constants": {
             **budget["constants"],
-            "skrnn._base.build_model": convolutions_only,
+            "skrnn._network.build_model": convolutions_only,
         },
     }
 
@@ -153,7 +153,7 @@ def _whole_summary_dropout(budget):
 def _fcn_budget(conv_steps=128, **budget):
     """The budget of round 13 on, with the branch's first-stage resolution."""
     settings = _budget(25, **budget)
-    settings["constants"]["skrnn._base.AUTO_CONV_STEPS"] = conv_steps
+    settings["constants"]["skrnn._network.AUTO_CONV_STEPS"] = conv_steps
     # Rounds 13 and 14 dropped units of the recurrent summary, as LSTM-FCN
     # does; whole summaries (round 15 on) are named by _whole_summary_dropout.
     settings["constants"]["skrnn._model.SUMMARY_DROPOUT_WHOLE"] = False

@@ -1,32 +1,15 @@
 """scikit-learn classifier wrapping a length-masked Keras recurrent network."""
 
-import keras
 import numpy as np
 from sklearn.base import ClassifierMixin
-from sklearn.metrics import accuracy_score
-from sklearn.utils.class_weight import compute_class_weight
-from sklearn.utils.multiclass import check_classification_targets, type_of_target
-from sklearn.utils.validation import column_or_1d
 
-from skrnn._base import BaseSequenceRNN, Head, Targets, store_params, with_shared_docs
+from skrnn._base import BaseSequenceRNN
+from skrnn._docs import store_params, with_shared_docs
 from skrnn._fixes import StrOptions, _fit_context
-from skrnn._predict import log_softmax, predict_outputs
-from skrnn._training import Dataset
+from skrnn._predict import log_softmax
+from skrnn._tasks import Classification
 
-__all__ = ["SequenceRNNClassifier", "classification_logs"]
-
-
-def classification_logs(model, data):
-    """Held-out ``val_loss`` (log loss) and ``val_accuracy``, weighted."""
-    logits = predict_outputs(model, data.values, data.lengths)
-    picked = log_softmax(logits)[np.arange(len(data)), data.targets]
-    weights = data.weights / data.weights.sum()
-    return {
-        "val_loss": float(-(weights * picked).sum()),
-        "val_accuracy": float(
-            (weights * (logits.argmax(axis=1) == data.targets)).sum()
-        ),
-    }
+__all__ = ["SequenceRNNClassifier"]
 
 
 @with_shared_docs
@@ -82,8 +65,6 @@ class SequenceRNNClassifier(ClassifierMixin, BaseSequenceRNN):
     (3,)
     """
 
-    _score_name = "accuracy"
-
     _parameter_constraints = {
         **BaseSequenceRNN._parameter_constraints,
         "class_weight": [dict, StrOptions({"balanced"}), None],
@@ -131,106 +112,9 @@ class SequenceRNNClassifier(ClassifierMixin, BaseSequenceRNN):
     ):
         store_params(self, locals())
 
-    # ------------------------------------------------------------------- head
-
-    def _prepare_targets(
-        self, y, values, lengths, *, continuing, partial, classes=None
-    ):
-        """Class indices of ``y``, and the classes the network's head will have."""
-        check_classification_targets(y)
-        target_type = type_of_target(y, input_name="y")
-        if target_type not in ("binary", "multiclass"):
-            raise ValueError(
-                f"{type(self).__name__} supports binary and multiclass targets; got "
-                f"a {target_type} target. Pass one label per sequence."
-            )
-        y = column_or_1d(y, warn=True)
-        if len(y) != len(lengths):
-            raise ValueError(
-                f"X has {len(lengths)} sequences but y has {len(y)} labels; pass one "
-                "label per sequence."
-            )
-        if continuing:
-            classes = self.classes_
-            if partial:
-                self._check_labels_known(y, classes)
-            elif not np.array_equal(np.unique(y), classes):
-                raise ValueError(
-                    "warm_start can only continue with the classes of the previous "
-                    f"fit {classes.tolist()}; y has {np.unique(y).tolist()}. Set "
-                    "warm_start=False to train a new network."
-                )
-        elif partial:
-            if classes is None:
-                raise ValueError(
-                    "classes must be passed on the first call to partial_fit: every "
-                    "label that any call will see."
-                )
-            classes = np.unique(classes)
-            self._check_labels_known(y, classes)
-        else:
-            classes = np.unique(y)
-        return Targets(
-            Dataset(values, lengths, np.searchsorted(classes, y)),
-            {"classes_": classes},
-        )
-
-    def _check_labels_known(self, y, classes):
-        unseen = np.setdiff1d(np.unique(y), classes)
-        if unseen.size:
-            raise ValueError(
-                f"y has labels {unseen.tolist()[:5]} that are not among the classes "
-                f"{classes.tolist()} given on the first call to partial_fit."
-            )
-
-    def _sample_weights(self, sample_weight, targets, partial):
-        """Per-sequence weights: ``sample_weight`` times ``class_weight``."""
-        weights = super()._sample_weights(sample_weight, targets, partial)
-        classes = targets.attributes["classes_"]
-        targets = targets.data.targets
-        if self.class_weight is not None:
-            if isinstance(self.class_weight, str):
-                if partial:
-                    raise ValueError(
-                        "class_weight='balanced' needs the whole training set, so "
-                        "partial_fit does not support it; pass a dict of class "
-                        "weights."
-                    )
-                per_class = compute_class_weight(
-                    "balanced", classes=np.arange(len(classes)), y=targets
-                )
-            else:
-                unknown = set(self.class_weight) - set(classes.tolist())
-                if unknown:
-                    raise ValueError(
-                        f"class_weight has labels {sorted(map(str, unknown))} that "
-                        f"are not among the classes {classes.tolist()}; key it by "
-                        "label."
-                    )
-                per_class = np.array([self.class_weight.get(c, 1.0) for c in classes])
-            weights = weights * per_class[targets]
-        n_weighted = len(np.unique(targets[weights > 0]))
-        if len(classes) < 2 or (n_weighted < 2 and not partial):
-            raise ValueError(
-                "Classifier can't train when only one class is present: y, counting "
-                f"only samples with non-zero sample_weight, has {n_weighted} class. "
-                "Pass sequences of at least two classes."
-            )
-        return weights
-
-    def _stratify(self, data):
-        return data.targets
-
-    def _head(self, attributes, dtype):
-        return Head(
-            n_outputs=len(attributes["classes_"]),
-            loss=keras.losses.SparseCategoricalCrossentropy(
-                from_logits=True, dtype=dtype
-            ),
-            metrics=[keras.metrics.SparseCategoricalAccuracy(name="accuracy")],
-        )
-
-    _validation_logs = staticmethod(classification_logs)
+    @property
+    def _task(self):
+        return Classification(class_weight=self.class_weight)
 
     # ---------------------------------------------------------------- fitting
 
@@ -316,8 +200,7 @@ class SequenceRNNClassifier(ClassifierMixin, BaseSequenceRNN):
         y_pred : ndarray of shape (n_samples,)
             Predicted labels, drawn from ``classes_``.
         """
-        best = self._outputs(X, sequence_length).argmax(axis=1)
-        return self.classes_[best]
+        return self._fitted_task.predict(self._outputs(X, sequence_length))
 
     def score(self, X, y, sample_weight=None, sequence_length=None):
         """Mean accuracy on the given sequences and labels.
@@ -339,8 +222,6 @@ class SequenceRNNClassifier(ClassifierMixin, BaseSequenceRNN):
         score : float
             Fraction of correctly classified sequences.
         """
-        return accuracy_score(
-            y,
-            self.predict(X, sequence_length=sequence_length),
-            sample_weight=sample_weight,
+        return self._task.score(
+            y, self.predict(X, sequence_length=sequence_length), sample_weight
         )

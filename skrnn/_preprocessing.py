@@ -2,9 +2,13 @@
 
 :class:`SequenceStandardScaler` is the pipeline step; the functions below work
 on the canonical ``(values, lengths)`` form and also serve the estimators'
-built-in ``scaling`` and ``window``.
+built-in ``scaling`` and ``window``. :class:`InputPipeline` describes all that
+an estimator does between the canonical form and its network, once fitted; its
+numpy rendering is :meth:`InputPipeline.transform`, and the exporters render
+the same description in ONNX and TensorFlow.
 """
 
+from dataclasses import dataclass
 from numbers import Real
 
 import numpy as np
@@ -16,6 +20,7 @@ from skrnn._sequences import is_ragged, locate, real_step_mask
 from skrnn._validation import SequenceInputMixin
 
 __all__ = [
+    "InputPipeline",
     "SequenceStandardScaler",
     "feature_statistics",
     "standardize",
@@ -132,6 +137,71 @@ def stack_windows(values, lengths, window):
     stacked = filled.reshape(n, n_windows, window * n_features)
     new_lengths = (-(-lengths // window)).astype(lengths.dtype)
     return np.where(_real(stacked, new_lengths)[..., None], stacked, 0), new_lengths
+
+
+@dataclass(frozen=True, eq=False)
+class InputPipeline:
+    """The fitted steps between the canonical form and the network's input.
+
+    In order: the affine ``scalers`` of ``SequenceStandardScaler`` steps in
+    front (exported pipelines only), ``window`` steps stacked into one, then
+    ``scaling``: per feature by ``feature_mean`` and ``feature_scale``, or
+    each sequence by its own statistics. Token ids pass through unchanged.
+
+    Parameters
+    ----------
+    tokens : bool
+        Whether the input is token ids.
+    step_width : int
+        Features of each input step (1 for token ids).
+    window : int, default=1
+        Steps stacked side by side into one network step.
+    scaling : {None, 'feature', 'sequence'}, default=None
+        The built-in scaling, after the windows.
+    feature_mean, feature_scale : ndarray of shape (window * step_width,)
+        With ``scaling='feature'``: subtracted, then divided by.
+    scalers : tuple of (shift, scale) pairs, default=()
+        Affine steps before everything else, per input feature.
+    """
+
+    tokens: bool
+    step_width: int
+    window: int = 1
+    scaling: str = None
+    feature_mean: np.ndarray = None
+    feature_scale: np.ndarray = None
+    scalers: tuple = ()
+
+    @classmethod
+    def fit(cls, values, lengths, weights, *, tokens, window, scaling):
+        """Learn the scaling statistics on training sequences.
+
+        Sequences weigh in by ``weights`` (those of weight zero not at all),
+        so a weight acts like repeating the sequence here too.
+        """
+        if tokens:
+            return cls(tokens=True, step_width=1)
+        step_width = values.shape[2]
+        mean = scale = None
+        if scaling == "feature":
+            stacked, stacked_lengths = stack_windows(values, lengths, window)
+            real = _real(stacked, stacked_lengths) & (weights > 0)[:, None]
+            step_weights = np.broadcast_to(weights[:, None], real.shape)[real]
+            mean, _, scale = feature_statistics(stacked[real], step_weights)
+        return cls(False, step_width, window, scaling, mean, scale)
+
+    def transform(self, values, lengths):
+        """The network's input: new ``(values, lengths)`` (the numpy rendering)."""
+        if self.tokens:
+            return values, lengths
+        for shift, scale in self.scalers:
+            values = standardize(values, lengths, np.asarray(shift), np.asarray(scale))
+        values, lengths = stack_windows(values, lengths, self.window)
+        if self.scaling == "feature":
+            values = standardize(values, lengths, self.feature_mean, self.feature_scale)
+        elif self.scaling == "sequence":
+            values = zscore_sequences(values, lengths)
+        return values, lengths
 
 
 class SequenceStandardScaler(

@@ -1,14 +1,10 @@
 """scikit-learn regressor: one or several numbers per variable-length sequence."""
 
-import keras
-import numpy as np
 from sklearn.base import RegressorMixin
-from sklearn.metrics import r2_score
-from sklearn.utils.validation import check_array
 
-from skrnn._base import BaseSequenceRNN, Head, Targets, store_params, with_shared_docs
-from skrnn._predict import predict_outputs
-from skrnn._training import Dataset
+from skrnn._base import BaseSequenceRNN
+from skrnn._docs import store_params, with_shared_docs
+from skrnn._tasks import Regression
 
 __all__ = ["SequenceRNNRegressor"]
 
@@ -74,7 +70,6 @@ class SequenceRNNRegressor(RegressorMixin, BaseSequenceRNN):
     (3,)
     """
 
-    _score_name = "r2"
     _saved_private = (*BaseSequenceRNN._saved_private, "_y_ndim")
 
     def __init__(
@@ -123,75 +118,9 @@ class SequenceRNNRegressor(RegressorMixin, BaseSequenceRNN):
         tags.target_tags.multi_output = True
         return tags
 
-    # ------------------------------------------------------------------- head
-
-    def _prepare_targets(self, y, values, lengths, *, continuing, partial):
-        """Targets as a float ``(n_samples, n_outputs)`` array."""
-        y = check_array(
-            y, ensure_2d=False, dtype=(np.float64, np.float32), input_name="y"
-        )
-        if y.ndim not in (1, 2):
-            raise ValueError(
-                f"y must have one value per sequence, or one row of values per "
-                f"sequence; got an array of shape {y.shape}."
-            )
-        if len(y) != len(lengths):
-            raise ValueError(
-                f"X has {len(lengths)} sequences but y has {len(y)} targets; pass "
-                "one target (or one row of targets) per sequence."
-            )
-        targets = y.reshape(len(y), -1)
-        if continuing and targets.shape[1] != self.n_outputs_:
-            raise ValueError(
-                f"Cannot continue training: y has {targets.shape[1]} targets per "
-                f"sequence but the network was fitted with {self.n_outputs_}. Set "
-                "warm_start=False to train a new network."
-            )
-        return Targets(
-            Dataset(values, lengths, targets),
-            {"n_outputs_": targets.shape[1], "_y_ndim": y.ndim},
-        )
-
-    def _scale_targets(self, attributes, train, validation, continuing):
-        """Standardise the targets by their weighted mean and deviation.
-
-        Statistics are learned on the training part of the first fit and
-        kept (``target_mean_``, ``target_scale_``); weighting them makes an
-        integer weight act like a repeated sequence here too.
-        """
-        if not continuing:
-            weights = train.weights / train.weights.sum()
-            mean = weights @ train.targets
-            scale = np.sqrt(weights @ (train.targets - mean) ** 2)
-            attributes["target_mean_"] = mean
-            attributes["target_scale_"] = np.where(scale > 1e-12, scale, 1.0)
-        else:
-            attributes["target_mean_"] = self.target_mean_
-            attributes["target_scale_"] = self.target_scale_
-        mean, scale = attributes["target_mean_"], attributes["target_scale_"]
-        for part in (train, validation):
-            if part is not None:
-                part.targets = (part.targets - mean) / scale
-
-    def _head(self, attributes, dtype):
-        return Head(
-            n_outputs=attributes["n_outputs_"],
-            loss=keras.losses.MeanSquaredError(dtype=dtype),
-        )
-
-    def _validation_logs(self, model, data):
-        predicted = predict_outputs(model, data.values, data.lengths)
-        return {
-            "val_loss": float(
-                np.average(
-                    ((predicted - data.targets) ** 2).mean(axis=1),
-                    weights=data.weights,
-                )
-            ),
-            "val_r2": float(
-                r2_score(data.targets, predicted, sample_weight=data.weights)
-            ),
-        }
+    @property
+    def _task(self):
+        return Regression()
 
     # ------------------------------------------------------------- prediction
 
@@ -211,9 +140,7 @@ class SequenceRNNRegressor(RegressorMixin, BaseSequenceRNN):
         y_pred : ndarray of shape (n_samples,) or (n_samples, n_outputs)
             Predictions, float64, in the shape of the ``y`` given to ``fit``.
         """
-        predicted = self._outputs(X, sequence_length)
-        predicted = predicted * self.target_scale_ + self.target_mean_
-        return predicted[:, 0] if self._y_ndim == 1 else predicted
+        return self._fitted_task.predict(self._outputs(X, sequence_length))
 
     def score(self, X, y, sample_weight=None, sequence_length=None):
         """Coefficient of determination R² of the predictions.
@@ -235,8 +162,6 @@ class SequenceRNNRegressor(RegressorMixin, BaseSequenceRNN):
         score : float
             R², averaged uniformly over targets.
         """
-        return r2_score(
-            y,
-            self.predict(X, sequence_length=sequence_length),
-            sample_weight=sample_weight,
+        return self._task.score(
+            y, self.predict(X, sequence_length=sequence_length), sample_weight
         )

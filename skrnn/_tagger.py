@@ -2,15 +2,14 @@
 
 from numbers import Integral
 
-import keras
 import numpy as np
 from sklearn.utils.validation import check_is_fitted
 
-from skrnn._base import BaseSequenceRNN, Head, Targets, store_params, with_shared_docs
+from skrnn._base import BaseSequenceRNN
+from skrnn._docs import store_params, with_shared_docs
 from skrnn._fixes import Interval
-from skrnn._predict import log_softmax, predict_outputs
-from skrnn._sequences import pad_steps
-from skrnn._training import Dataset
+from skrnn._predict import log_softmax
+from skrnn._tasks import Tagging
 
 __all__ = ["SequenceRNNTagger"]
 
@@ -55,8 +54,9 @@ class SequenceRNNTagger(BaseSequenceRNN):
         The labels seen in ``Y`` at fit (without the EOS).
     history_ : dict of str to list of float
         Per-epoch metrics: ``'loss'`` and ``'accuracy'`` (per counted step)
-        on the training data, plus ``'val_loss'`` and ``'val_accuracy'`` with
-        ``early_stopping``.
+        on the training data, plus ``'val_loss'`` (per counted step) and
+        ``'val_accuracy'`` with ``early_stopping``; the latter is ``score``'s
+        per-sequence accuracy, which early stopping monitors.
     %(shared_attributes)s
 
     See Also
@@ -87,8 +87,6 @@ class SequenceRNNTagger(BaseSequenceRNN):
     >>> [len(y) for y in tagger.fit(X, Y).predict(X[:3])] == [len(x) for x in X[:3]]
     True
     """
-
-    _score_name = "accuracy"
 
     # Every step gets a label, so steps are neither pooled nor averaged.
     _parameter_constraints = {
@@ -147,147 +145,11 @@ class SequenceRNNTagger(BaseSequenceRNN):
     def _window_param(self):
         return 1
 
-    # ------------------------------------------------------------------ steps
-
     @property
-    def _eos_mode(self):
-        return self.eos_label is not None
-
-    def _steps(self, lengths):
-        """Steps the network emits for sequences of these input lengths."""
-        if not self._eos_mode:
-            return lengths
-        return np.maximum(lengths, self.max_output_length or 0) + 1
-
-    def _max_labels(self, lengths):
-        """Longest output each sequence may have, in labels."""
-        return np.maximum(lengths, self.max_output_length or 0)
-
-    # ------------------------------------------------------------------- head
-
-    def _split_targets(self, Y, lengths):
-        """Each target sequence as a 1-D array, cut at its EOS in EOS mode."""
-        if isinstance(Y, (str, bytes)) or not hasattr(Y, "__len__"):
-            raise TypeError(
-                f"Y must be a list of label sequences, one per input sequence; "
-                f"got {type(Y).__name__}."
-            )
-        if len(Y) != len(lengths):
-            raise ValueError(
-                f"X has {len(lengths)} sequences but Y has {len(Y)}; pass one label "
-                "sequence per input sequence."
-            )
-        sequences = []
-        for i, labels in enumerate(Y):
-            labels = np.asarray(labels)
-            if labels.ndim != 1:
-                raise ValueError(
-                    f"Y[{i}] has shape {labels.shape}; each target must be a 1-D "
-                    "sequence of labels."
-                )
-            if self._eos_mode:
-                ends = np.flatnonzero(labels == self.eos_label) if labels.size else []
-                if len(ends):
-                    labels = labels[: ends[0]]
-            sequences.append(labels)
-        return sequences
-
-    def _check_target_lengths(self, sequences, lengths):
-        limits = self._max_labels(lengths)
-        for i, (labels, length, limit) in enumerate(
-            zip(sequences, lengths, limits, strict=True)
-        ):
-            if not self._eos_mode and len(labels) != length:
-                raise ValueError(
-                    f"Y[{i}] has {len(labels)} labels but X[{i}] has {length} steps; "
-                    "with eos_label=None (aligned mode) each input step needs one "
-                    "label. Set eos_label for outputs of other lengths."
-                )
-            if len(labels) > limit:
-                bound = f"the {limit} its input's length allows" + (
-                    f" with max_output_length={self.max_output_length}"
-                    if self.max_output_length is not None
-                    else ""
-                )
-                raise ValueError(
-                    f"Y[{i}] has {len(labels)} labels, more than {bound}. Set "
-                    "max_output_length to allow longer outputs."
-                )
-
-    def _prepare_targets(self, Y, values, lengths, *, continuing, partial):
-        """Padded per-step targets and weights that count only the steps that do."""
-        sequences = self._split_targets(Y, lengths)
-        self._check_target_lengths(sequences, lengths)
-        seen = np.concatenate(sequences) if any(len(s) for s in sequences) else None
-        if continuing:
-            classes = self.classes_
-            if seen is not None:
-                unseen = np.setdiff1d(np.unique(seen), classes)
-                if unseen.size:
-                    raise ValueError(
-                        f"Y has labels {unseen.tolist()[:5]} that the network was "
-                        f"not fitted with ({classes.tolist()}). Set warm_start=False "
-                        "to train a new network."
-                    )
-        else:
-            if seen is None:
-                raise ValueError("Y holds no labels; every target sequence is empty.")
-            try:
-                classes = np.unique(seen)
-            except TypeError as error:
-                raise TypeError(
-                    f"The labels in Y cannot be sorted ({error}); use labels of one "
-                    "type."
-                ) from None
-            if len(classes) < 2 and not self._eos_mode:
-                raise ValueError(
-                    "Y has a single label; a tagger needs at least two labels (or "
-                    "an eos_label)."
-                )
-        steps = self._steps(lengths)
-        width = int(steps.max())
-        targets = np.zeros((len(lengths), width), dtype=np.int32)
-        counted = np.zeros((len(lengths), width))
-        eos = len(classes)
-        for i, labels in enumerate(sequences):
-            targets[i, : len(labels)] = np.searchsorted(classes, labels)
-            if self._eos_mode:
-                targets[i, len(labels)] = eos
-            counted[i, : len(labels) + self._eos_mode] = 1.0
-        data = Dataset(pad_steps(values, width), lengths, targets, counted, steps)
-        return Targets(data, {"classes_": classes})
-
-    def _sample_weights(self, sample_weight, targets, partial):
-        """Each sequence's weight spread over its counted steps."""
-        weights = super()._sample_weights(sample_weight, targets, partial)
-        return targets.data.weights * weights[:, None]
-
-    def _head(self, attributes, dtype):
-        return Head(
-            n_outputs=len(attributes["classes_"]) + self._eos_mode,
-            loss=keras.losses.SparseCategoricalCrossentropy(
-                from_logits=True, reduction="mean_with_sample_weight", dtype=dtype
-            ),
-            metrics=[keras.metrics.SparseCategoricalAccuracy(name="accuracy")],
-            per_step=True,
-            past_end=(self.max_output_length or 0) if self._eos_mode else None,
+    def _task(self):
+        return Tagging(
+            eos_label=self.eos_label, max_output_length=self.max_output_length
         )
-
-    def _validation_logs(self, model, data):
-        # Steps past a batch's width are NaN; they are never counted.
-        log_proba = log_softmax(
-            predict_outputs(model, data.values, data.lengths, data.steps)
-        )
-        counted = data.weights
-        picked = np.take_along_axis(log_proba, data.targets[..., None], axis=2)[..., 0]
-        right = log_proba.argmax(axis=2) == data.targets
-        total = counted.sum()
-        return {
-            "val_loss": float(
-                -(np.where(counted > 0, picked, 0) * counted).sum() / total
-            ),
-            "val_accuracy": float((right * counted).sum() / total),
-        }
 
     # ------------------------------------------------------------- prediction
 
@@ -297,7 +159,7 @@ class SequenceRNNTagger(BaseSequenceRNN):
         values, lengths = self._network_input(
             *self._validate_X(X, sequence_length, reset=False)
         )
-        steps = self._steps(lengths)
+        steps = self._task.steps(lengths)
         return log_softmax(self._network_outputs(values, lengths, steps)), steps
 
     def predict_proba(self, X, sequence_length=None):
@@ -342,15 +204,7 @@ class SequenceRNNTagger(BaseSequenceRNN):
             is the EOS (or at the longest allowed output, if none is).
         """
         log_proba, steps = self._step_log_proba(X, sequence_length)
-        eos = len(self.classes_)
-        predictions = []
-        for rows, n in zip(log_proba, steps, strict=True):
-            best = rows[:n].argmax(axis=1)
-            if self._eos_mode:
-                ends = np.flatnonzero(best == eos)
-                best = best[: ends[0]] if len(ends) else best[: n - 1]
-            predictions.append(self.classes_[best])
-        return predictions
+        return self._fitted_task.predict(log_proba, steps)
 
     def score(self, X, Y, sample_weight=None, sequence_length=None):
         """Mean per-sequence accuracy of the predicted label sequences.
@@ -373,19 +227,6 @@ class SequenceRNNTagger(BaseSequenceRNN):
             Mean over sequences of (positions predicted right) / (longer of
             the predicted and true lengths); 1.0 for two empty sequences.
         """
-        predicted = self.predict(X, sequence_length=sequence_length)
-        truth = self._split_targets(Y, np.arange(len(predicted)))
-        accuracies = [
-            sequence_accuracy(got, expected)
-            for got, expected in zip(predicted, truth, strict=True)
-        ]
-        return float(np.average(accuracies, weights=sample_weight))
-
-
-def sequence_accuracy(predicted, true):
-    """Positions where ``predicted`` equals ``true``, over the longer length."""
-    longest = max(len(predicted), len(true))
-    if longest == 0:
-        return 1.0
-    overlap = min(len(predicted), len(true))
-    return float(np.sum(predicted[:overlap] == true[:overlap]) / longest)
+        return self._task.score(
+            Y, self.predict(X, sequence_length=sequence_length), sample_weight
+        )

@@ -282,10 +282,10 @@ def test_serving_needs_neither_tensorflow_nor_keras(
 def test_convolutional_branch_becomes_native_convolutions(
     make_classifier, ragged_data, tmp_path, monkeypatch, tokens
 ):
-    import skrnn._base
+    import skrnn._network
 
     # Short enough, relative to the data, that the first block strides.
-    monkeypatch.setattr(skrnn._base, "AUTO_CONV_STEPS", 3)
+    monkeypatch.setattr(skrnn._network, "AUTO_CONV_STEPS", 3)
     X, y = ragged_data
     params = {"conv_filters": (4, 3), "conv_kernel_size": (3, 2), "max_iter": 3}
     if tokens:

@@ -261,10 +261,10 @@ def test_summary_dropout_draws_depend_on_the_sequence_not_its_place():
 def test_strided_branch_reads_every_input_form_alike(
     make_classifier, ragged_data, monkeypatch
 ):
-    import skrnn._base
+    import skrnn._network
 
     # Long enough, relative to this, that the first block strides.
-    monkeypatch.setattr(skrnn._base, "AUTO_CONV_STEPS", 3)
+    monkeypatch.setattr(skrnn._network, "AUTO_CONV_STEPS", 3)
     X, y = ragged_data
     clf = make_classifier(
         conv_filters=(4, 3), conv_kernel_size=(3, 2), window=1, max_iter=3

@@ -10,7 +10,7 @@ from sklearn.utils import estimator_checks
 
 import skrnn
 from skrnn import SequenceRNNTagger
-from skrnn._tagger import sequence_accuracy
+from skrnn._tasks import sequence_accuracy
 
 rng = np.random.RandomState(0)
 TOKENS = [rng.randint(0, 2, size=n) for n in rng.randint(3, 12, size=200)]
@@ -174,3 +174,32 @@ def test_a_sequence_is_tagged_the_same_alone_or_in_a_batch(
     together = tagger.predict_proba(X)
     for x, batched in zip(X, together, strict=True):
         np.testing.assert_allclose(tagger.predict_proba([x])[0], batched, rtol=1e-5)
+
+
+@pytest.mark.parametrize("eos_label", [None, 9])
+def test_early_stopping_monitors_the_accuracy_that_score_reports(eos_label):
+    # The held-out accuracy early stopping keeps the best epoch by is score's
+    # per-sequence accuracy, not the per-step accuracy of the training loss.
+    from skrnn._tasks import Tagging
+
+    rng = np.random.RandomState(0)
+    lengths = rng.randint(2, 7, size=12)
+    values = np.zeros((12, lengths.max(), 1))
+    if eos_label is None:
+        Y = [rng.randint(0, 3, size=n) for n in lengths]
+    else:
+        Y = [rng.randint(0, 3, size=rng.randint(0, n + 1)) for n in lengths]
+    weights = rng.uniform(0.5, 2.0, size=12)
+    task = Tagging(eos_label=eos_label)
+    targets = task.read_targets(Y, values, lengths, None, partial=False)
+    data = targets.data
+    data.weights = task.sample_weights(weights, targets, partial=False)
+    fitted = task.with_attributes(targets.attributes)
+    outputs = rng.normal(size=(12, data.values.shape[1], 3 + (eos_label is not None)))
+    logs = fitted.validation_logs(outputs, data)
+    predicted = fitted.predict(outputs, data.widths)
+    assert logs["val_accuracy"] == pytest.approx(
+        fitted.score(Y, predicted, sample_weight=weights)
+    )
+    per_step = (outputs.argmax(axis=2) == data.targets)[data.weights > 0].mean()
+    assert logs["val_accuracy"] != pytest.approx(per_step)
