@@ -26,6 +26,7 @@ from importlib.metadata import PackageNotFoundError, version
 import keras
 import numpy as np
 
+from skrnn._files import atomic_file
 from skrnn._version import __version__
 
 __all__ = ["InconsistentVersionWarning", "load", "save"]
@@ -200,26 +201,13 @@ def save(estimator, path):
         network = _network_bytes(model)
         document["model_sha256"] = hashlib.sha256(network).hexdigest()
     text = json.dumps(document)
-    # Written beside the destination and renamed over it: the rename is atomic,
-    # so readers see the old file or the new one, never a partial one.
-    descriptor, temporary = tempfile.mkstemp(
-        prefix=f".{os.path.basename(path)}.",
-        suffix=".tmp",
-        dir=os.path.dirname(os.path.abspath(path)),
-    )
-    try:
-        with os.fdopen(descriptor, "wb") as stream:
-            with zipfile.ZipFile(stream, "w", zipfile.ZIP_DEFLATED) as archive:
-                archive.writestr(_DOCUMENT, text)
-                if network is not None:
-                    archive.writestr(_NETWORK, network)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        if os.path.exists(temporary):
-            os.remove(temporary)
-        raise
+    # Written beside the destination and renamed over it: readers see the old
+    # file or the new one, never a partial one.
+    with atomic_file(path) as stream:
+        with zipfile.ZipFile(stream, "w", zipfile.ZIP_DEFLATED) as archive:
+            archive.writestr(_DOCUMENT, text)
+            if network is not None:
+                archive.writestr(_NETWORK, network)
 
 
 # ------------------------------------------------------------------ loading
