@@ -407,6 +407,99 @@ def default_fit(quick):
     ]
 
 
+def _scale_data(n_sequences, seed=0):
+    """Ragged float32 sequences of 50-150 steps and 12 features, one by one."""
+    rng = np.random.RandomState(seed)
+    X = [
+        rng.normal(size=(n, 12)).astype(np.float32)
+        for n in rng.randint(50, 151, size=n_sequences)
+    ]
+    y = rng.randint(0, 2, size=n_sequences)
+    return X, y
+
+
+def _peak_growth_child(which, n_sequences):
+    """In a fresh process: peak RSS growth, MB, of one fit or one predict."""
+    import resource
+
+    X, y = _scale_data(n_sequences)
+    small = slice(0, 256)
+    if which.startswith("keras"):
+        values, lengths = _padded_zeros(X)
+        model = keras_model(12, 2, 64, masking=True)
+        # Warm-up on a few sequences: TensorFlow's own start-up is not the data's.
+        model.fit(values[small], y[small], epochs=1, batch_size=32, verbose=0)
+        model.predict(values[small], verbose=0)
+        if which == "keras-fit":
+            del values
+    else:
+        clf = SequenceRNNClassifier(random_state=0, max_iter=1)
+        clf.fit(X[small], y[small]).predict(X[small])
+    gc.collect()
+    before = rss_mb()
+    if which == "skrnn-fit":
+        SequenceRNNClassifier(random_state=0, max_iter=1).fit(X, y)
+    elif which == "skrnn-predict":
+        clf.predict(X)
+    elif which == "keras-fit":
+        # As a user of raw Keras does: pad, then fit.
+        values, _ = _padded_zeros(X)
+        model.fit(values, y, epochs=1, batch_size=32, verbose=0)
+    else:
+        model.predict(values, batch_size=1024, verbose=0)
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(peak - before)
+
+
+def _padded_zeros(X):
+    lengths = np.array([len(x) for x in X])
+    values = np.zeros((len(X), lengths.max(), X[0].shape[1]), np.float32)
+    for i, x in enumerate(X):
+        values[i, : len(x)] = x
+    return values, lengths
+
+
+def memory_at_scale(quick):
+    """P10: peak memory growth fitting and predicting many ragged sequences.
+
+    Each measurement runs in a fresh process (peak RSS only grows), after a
+    warm-up on a few sequences, and is divided by the ragged data's bytes.
+    """
+    import subprocess
+    import sys
+
+    n_sequences = 4000 if quick else 40_000
+    X, _ = _scale_data(n_sequences)
+    data_mb = sum(x.nbytes for x in X) / 2**20
+    del X
+
+    def growth(which):
+        out = subprocess.run(
+            [sys.executable, __file__, "--peak-child", which, str(n_sequences)],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        return float(out.stdout.strip().splitlines()[-1])
+
+    rows = []
+    for stage in ("fit", "predict"):
+        ours, theirs = growth(f"skrnn-{stage}"), growth(f"keras-{stage}")
+        rows.append(
+            (
+                "P10" + stage[0],
+                f"{stage} {n_sequences:,} ragged sequences (50-150 steps, 12 "
+                f"features, {data_mb:.0f} MB as float32); default classifier, "
+                "1 epoch; raw Keras pads them",
+                "peak RSS growth / ragged bytes: skrnn / raw Keras",
+                ours / data_mb,
+                theirs / data_mb,
+                f"skrnn <= 2.5x the data ({ours:.0f} MB; raw Keras {theirs:.0f} MB)",
+            )
+        )
+    return rows
+
+
 def serving(quick):
     """P7, P7b, P7c, P7s: onnxruntime on the exported model vs skrnn's predict."""
     import subprocess
@@ -526,6 +619,7 @@ WORKLOADS = {
     "P7": serving,
     "P8": precision,
     "P9": default_fit,
+    "P10": memory_at_scale,
 }
 
 
@@ -553,7 +647,7 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="small sizes")
     parser.add_argument(
-        "--only", nargs="*", help="workload ids: P1 P2 P4 P5 P6 P7 P8 P9"
+        "--only", nargs="*", help="workload ids: P1 P2 P4 P5 P6 P7 P8 P9 P10"
     )
     parser.add_argument(
         "--pool-size",
@@ -561,7 +655,11 @@ if __name__ == "__main__":
         help="compiled networks kept per process (skrnn._engines.ENGINE_POOL_SIZE, "
         "16 by default): shows how much of P4c the pool itself holds",
     )
+    parser.add_argument("--peak-child", nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.peak_child:
+        _peak_growth_child(args.peak_child[0], int(args.peak_child[1]))
+        raise SystemExit
     if args.pool_size is not None:
         from skrnn import _engines
 

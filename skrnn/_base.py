@@ -288,6 +288,10 @@ class BaseSequenceRNN(
         # input's statistics (window_, scaling) and the target scaling on the
         # training part only, so the held-out part never shapes what judges it.
         data, validation = self._split_validation(data, rng, partial, task)
+        # A split copies its parts: the whole canonical array need not live on.
+        input_dtype = values.dtype
+        del values
+        targets.data = None
         if data.weights.sum() == 0:
             raise ValueError("sample_weight is zero for every training sequence.")
         if continuing:
@@ -303,8 +307,9 @@ class BaseSequenceRNN(
             )
         for part in (data, validation):
             if part is not None:
+                # The canonical arrays are the estimator's own: no copy.
                 part.values, part.lengths = pipeline.transform(
-                    part.values, part.lengths
+                    part.values, part.lengths, in_place=True
                 )
         task.scale_targets(targets.attributes, data, validation, previous)
         if continuing:
@@ -315,7 +320,7 @@ class BaseSequenceRNN(
             # Precision follows X, as in MLPClassifier; token ids train in float32.
             dtype = (
                 "float64"
-                if not self._tokens and values.dtype == np.float64
+                if not self._tokens and input_dtype == np.float64
                 else "float32"
             )
         if not self._tokens:
@@ -448,7 +453,9 @@ class BaseSequenceRNN(
         """Network outputs for ``X``, float64, in the caller's order."""
         check_is_fitted(self)
         values, lengths = self._validate_X(X, sequence_length, reset=False)
-        return self._network_outputs(*self._network_input(values, lengths))
+        return self._network_outputs(
+            *self._network_input(values, lengths, in_place=True)
+        )
 
     def _network_outputs(self, values, lengths, steps=None):
         """Run the network on its input; ``steps`` as in ``predict_outputs``."""

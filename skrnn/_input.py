@@ -8,7 +8,7 @@ scaling statistics) on training sequences, and renders it for the network.
 import numpy as np
 
 from skrnn._preprocessing import InputPipeline
-from skrnn._sequences import to_padded
+from skrnn._sequences import padded_for_network
 from skrnn._validation import SequenceInputMixin
 
 __all__ = ["AUTO_WINDOW_STEPS", "NetworkInputMixin"]
@@ -28,8 +28,18 @@ class NetworkInputMixin(SequenceInputMixin):
     def _validate_X(self, X, sequence_length, reset):
         """Return canonical ``(values, lengths)``; on fit, record the input width."""
         X, tabular = self._check_input(X, reset=reset, tokens=self._tokens)
-        values, lengths = to_padded(
+        width_for = None
+        if not self._tokens:
+            # A width the windows divide: they become a view, not a copy.
+            fixed = None if reset else self.window_
+
+            def width_for(longest):
+                window = fixed or self._window_for(longest)
+                return -(-longest // window) * window
+
+        values, lengths = padded_for_network(
             X,
+            width_for=width_for,
             tokens=self._tokens,
             sequence_length=sequence_length,
             padding=self.padding,
@@ -61,9 +71,13 @@ class NetworkInputMixin(SequenceInputMixin):
         """The ``window`` parameter; the tagger, which labels every step, has none."""
         return self.window
 
-    def _network_input(self, values, lengths):
-        """Canonical input as the fitted network reads it."""
-        return self._input_pipeline.transform(values, lengths)
+    def _network_input(self, values, lengths, in_place=False):
+        """Canonical input as the fitted network reads it.
+
+        ``in_place`` lets it reuse ``values``, which must then be the
+        estimator's own (from :meth:`_validate_X`).
+        """
+        return self._input_pipeline.transform(values, lengths, in_place=in_place)
 
     def _fit_input_pipeline(self, values, lengths, weights):
         """Learn ``window_`` and the scaling statistics on training sequences.
@@ -103,6 +117,10 @@ class NetworkInputMixin(SequenceInputMixin):
 
     def _fit_window(self, lengths):
         """``window_`` for training sequences of these lengths."""
+        return self._window_for(int(lengths.max()))
+
+    def _window_for(self, longest):
+        """The window for a longest training sequence of ``longest`` steps."""
         window = self._window_param()
         if self._tokens:
             if window not in (1, "auto"):
@@ -112,7 +130,7 @@ class NetworkInputMixin(SequenceInputMixin):
                 )
             return 1
         if window == "auto":
-            return max(1, -(-int(lengths.max()) // AUTO_WINDOW_STEPS))
+            return max(1, -(-longest // AUTO_WINDOW_STEPS))
         return int(window)
 
     def _check_vocabulary(self, values, lengths):

@@ -29,6 +29,10 @@ __all__ = [
 ]
 
 
+# Sequences scaled at a time by an in-place transform.
+IN_PLACE_CHUNK = 1024
+
+
 def feature_statistics(steps, weights=None):
     """Mean, variance and divisor of each feature over the rows of ``steps``.
 
@@ -139,6 +143,40 @@ def stack_windows(values, lengths, window):
     return np.where(_real(stacked, new_lengths)[..., None], stacked, 0), new_lengths
 
 
+def _window_statistics(values, lengths, weights, window):
+    """Weighted mean and scale of each network input over real windowed steps.
+
+    What :func:`feature_statistics` gives on the real steps of
+    ``stack_windows(values, lengths, window)`` weighted by their sequence's
+    weight, computed a chunk of sequences at a time so that no windowed copy
+    of a large training set is made.
+    """
+    chunks = [
+        slice(start, start + IN_PLACE_CHUNK)
+        for start in range(0, len(values), IN_PLACE_CHUNK)
+    ]
+
+    def weighted_sums(function):
+        total = 0.0
+        for chunk in chunks:
+            stacked, stacked_lengths = stack_windows(
+                values[chunk], lengths[chunk], window
+            )
+            step_weights = _real(stacked, stacked_lengths) * weights[chunk][:, None]
+            total = total + np.einsum(
+                "nt,ntf->f", step_weights, function(stacked.astype(np.float64))
+            )
+        return total
+
+    total_weight = sum(
+        ((-(-lengths[chunk] // window)) * weights[chunk]).sum() for chunk in chunks
+    )
+    mean = weighted_sums(lambda stacked: stacked) / total_weight
+    var = weighted_sums(lambda stacked: (stacked - mean) ** 2) / total_weight
+    scale = np.sqrt(var)
+    return mean, np.where(scale > 10 * np.finfo(scale.dtype).eps, scale, 1.0)
+
+
 @dataclass(frozen=True, eq=False)
 class InputPipeline:
     """The fitted steps between the canonical form and the network's input.
@@ -184,16 +222,21 @@ class InputPipeline:
         step_width = values.shape[2]
         mean = scale = None
         if scaling == "feature":
-            stacked, stacked_lengths = stack_windows(values, lengths, window)
-            real = _real(stacked, stacked_lengths) & (weights > 0)[:, None]
-            step_weights = np.broadcast_to(weights[:, None], real.shape)[real]
-            mean, _, scale = feature_statistics(stacked[real], step_weights)
+            mean, scale = _window_statistics(values, lengths, weights, window)
         return cls(False, step_width, window, scaling, mean, scale)
 
-    def transform(self, values, lengths):
-        """The network's input: new ``(values, lengths)`` (the numpy rendering)."""
+    def transform(self, values, lengths, in_place=False):
+        """The network's input, ``(values, lengths)``: the numpy rendering.
+
+        With ``in_place``, ``values`` (right-padded with zeros, as
+        :func:`skrnn.to_padded` gives it) may be overwritten and returned
+        reshaped, so a large training set is not copied at each step; when its
+        width is not a multiple of ``window`` a new array is made instead.
+        """
         if self.tokens:
             return values, lengths
+        if in_place and not self.scalers and values.shape[1] % self.window == 0:
+            return self._transform_in_place(values, lengths)
         for shift, scale in self.scalers:
             values = standardize(values, lengths, np.asarray(shift), np.asarray(scale))
         values, lengths = stack_windows(values, lengths, self.window)
@@ -201,6 +244,35 @@ class InputPipeline:
             values = standardize(values, lengths, self.feature_mean, self.feature_scale)
         elif self.scaling == "sequence":
             values = zscore_sequences(values, lengths)
+        return values, lengths
+
+    def _transform_in_place(self, values, lengths):
+        window = self.window
+        if window > 1:
+            # A last window with fewer real steps repeats its last real step,
+            # as stack_windows does; the windows are then a reshape.
+            ends = -(-lengths // window) * window
+            for offset in range(window - 1):
+                rows = np.flatnonzero(lengths + offset < ends)
+                values[rows, lengths[rows] + offset] = values[rows, lengths[rows] - 1]
+            n, width, n_features = values.shape
+            values = values.reshape(n, width // window, window * n_features)
+            lengths = (-(-lengths // window)).astype(lengths.dtype)
+        if self.scaling is None:
+            return values, lengths
+        if self.scaling == "feature":
+            mean = self.feature_mean.astype(values.dtype)
+            scale = self.feature_scale.astype(values.dtype)
+        # A chunk of sequences at a time, so temporaries stay small.
+        for start in range(0, len(values), IN_PLACE_CHUNK):
+            chunk = values[start : start + IN_PLACE_CHUNK]
+            chunk_lengths = lengths[start : start + IN_PLACE_CHUNK]
+            if self.scaling == "feature":
+                chunk -= mean
+                chunk /= scale
+                chunk *= _real(chunk, chunk_lengths)[..., None]
+            else:
+                chunk[...] = zscore_sequences(chunk, chunk_lengths)
         return values, lengths
 
 

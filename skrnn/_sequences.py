@@ -23,10 +23,13 @@ __all__ = [
     "is_ragged",
     "locate",
     "pad_steps",
+    "padded_for_network",
     "real_step_mask",
     "to_padded",
 ]
 
+# Sequences whose values are checked at a time.
+_CHECK_CHUNK = 1024
 # Token ids are fed to an Embedding as int32.
 _MAX_TOKEN_ID = np.iinfo(np.int32).max - 1
 
@@ -107,18 +110,45 @@ def to_padded(
     ValueError, TypeError
         For any input that does not describe non-empty sequences of numbers.
     """
-    located = locate(
+    return padded_for_network(
         X,
         tokens=tokens,
         sequence_length=sequence_length,
         padding=padding,
+        truncating=truncating,
+        maxlen=maxlen,
         mask_value=mask_value,
         eos_value=eos_value,
     )
+
+
+def padded_for_network(X, *, width_for=None, **options):
+    """:func:`to_padded`, in a new array the estimators may change in place.
+
+    ``width_for(longest)`` gives the padded width for a longest sequence of
+    ``longest`` steps (at least that); a width the network's windows divide
+    lets them be a view of the array. A list of sequences is stacked once, with
+    no second copy when no step moves.
+    """
+    maxlen = options.pop("maxlen", None)
+    truncating = options.pop("truncating", "pre")
+    tokens = options.get("tokens", False)
+    located = locate(X, width_for=width_for, **options)
     start, lengths = located.start, located.lengths
     if maxlen is not None:
         start, lengths = _truncate(start, lengths, maxlen, truncating)
-    return _gather(located.steps, start, lengths, tokens)
+    width = int(lengths.max())
+    if width_for is not None:
+        width = max(width, width_for(width))
+    steps = located.steps
+    if located.owned and not start.any() and width <= steps.shape[1]:
+        # The stacked list is ours and right-padded already: keep it.
+        out = steps[:, :width]
+        out[np.arange(width) >= lengths[:, None]] = 0
+        if tokens:
+            out = out.astype(np.int32)
+        return out, lengths.astype(np.int32)
+    return _gather(steps, start, lengths, tokens, width)
 
 
 def pad_steps(values, width):
@@ -138,6 +168,8 @@ class Located(NamedTuple):
     start: np.ndarray
     lengths: np.ndarray
     ends_with_eos: np.ndarray
+    # Whether ``steps`` is a new array (a stacked list), not the caller's.
+    owned: bool = False
 
 
 def locate(
@@ -148,6 +180,7 @@ def locate(
     padding="post",
     mask_value=None,
     eos_value=None,
+    width_for=None,
 ):
     """Find each sequence's real steps where they lie, without moving them.
 
@@ -163,14 +196,15 @@ def locate(
         sequence ``i`` is ``steps[i, start[i] : start[i] + lengths[i]]``, its
         last step being an EOS marker where ``ends_with_eos[i]``.
     """
-    if is_ragged(X):
+    ragged = is_ragged(X)
+    if ragged:
         if sequence_length is not None:
             raise ValueError(
                 "sequence_length is only for padded arrays; a list of sequences "
                 "already carries each sequence's length. Drop sequence_length, or "
                 "pass the padded array instead of the list."
             )
-        steps, lengths = _stack_ragged(X, tokens)
+        steps, lengths = _stack_ragged(X, tokens, width_for)
         start = np.zeros(len(lengths), dtype=np.intp)
     else:
         steps = _as_step_array(X, tokens)
@@ -182,7 +216,7 @@ def locate(
     _check_values(steps, start, lengths, tokens)
     # After the cut, a sequence holding EOS ends with it.
     ends_with_eos = _last_step_is(steps, start, lengths, eos_value)
-    return Located(steps, start, lengths, ends_with_eos)
+    return Located(steps, start, lengths, ends_with_eos, owned=ragged)
 
 
 def real_step_mask(located):
@@ -241,8 +275,11 @@ def check_items_are_numbers(X):
         _as_number_array(item, f"Sequence {i}")
 
 
-def _stack_ragged(X, tokens):
-    """Right-pad a list of per-sequence arrays into one array of steps."""
+def _stack_ragged(X, tokens, width_for=None):
+    """Right-pad a list of per-sequence arrays into one array of steps.
+
+    ``width_for(longest)`` gives a wider array (see :func:`padded_for_network`).
+    """
     if len(X) == 0:
         raise ValueError(
             "X is an empty list; expected at least one sequence. Pass a list with "
@@ -290,7 +327,10 @@ def _stack_ragged(X, tokens):
     dtype = np.result_type(*[item.dtype for item in items])
     if not tokens and dtype.kind != "f":
         dtype = np.float64
-    values = np.zeros((len(items), lengths.max(), n_features[0]), dtype=dtype)
+    width = int(lengths.max())
+    if width_for is not None:
+        width = max(width, width_for(width))
+    values = np.zeros((len(items), width, n_features[0]), dtype=dtype)
     for i, item in enumerate(items):
         values[i, : len(item)] = item
     return _token_steps(values, tokens), lengths
@@ -415,15 +455,22 @@ def _check_values(values, start, lengths, tokens):
     if tokens:
         _check_token_ids(values, real, start)
         return
-    bad = ~np.isfinite(values).all(axis=2) & real
-    if bad.any():
-        i, t = np.argwhere(bad)[0]
-        raise ValueError(
-            f"Sequence {i} has NaN or inf at step {t - start[i]} (of "
-            f"{lengths[i]} real steps). NaN marks padding only as a run of steps at "
-            "the padding side; inside a sequence it is not allowed. Impute missing "
-            "values, or pass the true lengths with sequence_length."
-        )
+    # A chunk of sequences at a time: the masks of a large set stay small.
+    for first in range(0, len(values), _CHECK_CHUNK):
+        chunk = slice(first, first + _CHECK_CHUNK)
+        bad = ~np.isfinite(values[chunk]).all(axis=2) & real[chunk]
+        if bad.any():
+            i, t = np.argwhere(bad)[0]
+            _not_finite(first + i, t, start, lengths)
+
+
+def _not_finite(i, t, start, lengths):
+    raise ValueError(
+        f"Sequence {i} has NaN or inf at step {t - start[i]} (of "
+        f"{lengths[i]} real steps). NaN marks padding only as a run of steps at "
+        "the padding side; inside a sequence it is not allowed. Impute missing "
+        "values, or pass the true lengths with sequence_length."
+    )
 
 
 def _check_token_ids(values, real, start):
@@ -461,10 +508,10 @@ def _truncate(start, lengths, maxlen, truncating):
     return start, lengths - excess
 
 
-def _gather(values, start, lengths, tokens):
+def _gather(values, start, lengths, tokens, width=None):
     """Copy each sequence's real steps to the front of a right-padded array."""
     n = len(lengths)
-    width = int(lengths.max())
+    width = int(lengths.max()) if width is None else width
     steps = np.arange(width)
     source = np.minimum(start[:, None] + steps, values.shape[1] - 1)
     out = values[np.arange(n)[:, None], source]

@@ -157,7 +157,7 @@ class SequenceRNNTagger(BaseSequenceRNN):
         """Per-step log-probabilities and each sequence's number of steps."""
         check_is_fitted(self)
         values, lengths = self._network_input(
-            *self._validate_X(X, sequence_length, reset=False)
+            *self._validate_X(X, sequence_length, reset=False), in_place=True
         )
         steps = self._task.steps(lengths)
         return log_softmax(self._network_outputs(values, lengths, steps)), steps

@@ -13,7 +13,7 @@ import pytest
 
 from skrnn._export._onnx import OPSET, input_graph
 from skrnn._export._tf import tf_input_stage
-from skrnn._preprocessing import InputPipeline, stack_windows
+from skrnn._preprocessing import InputPipeline, feature_statistics, stack_windows
 
 N_FEATURES = 3
 
@@ -158,3 +158,40 @@ def test_fitted_statistics_weigh_sequences_like_repeats():
     np.testing.assert_allclose(weighted.feature_scale, repeated.feature_scale)
     stacked, _ = stack_windows(values, lengths, 2)
     assert weighted.feature_mean.shape == (stacked.shape[2],)
+
+
+@pytest.mark.parametrize("window", [1, 2, 5])
+@pytest.mark.parametrize("scaling", [None, "feature", "sequence"])
+def test_in_place_rendering_equals_the_copying_one(window, scaling):
+    rng = np.random.RandomState(window)
+    pipeline = random_pipeline(rng, False, window, scaling, n_scalers=0)
+    values, lengths = ragged_input(rng, tokens=False, n=2500)
+    canonical = np.nan_to_num(values)
+    canonical[np.arange(values.shape[1]) >= lengths[:, None]] = 0
+    width = -(-values.shape[1] // window) * window
+    wide = np.zeros((len(values), width, N_FEATURES), np.float32)
+    wide[:, : values.shape[1]] = canonical
+    expected_values, expected_lengths = pipeline.transform(wide.copy(), lengths)
+    got_values, got_lengths = pipeline.transform(wide, lengths, in_place=True)
+    assert np.shares_memory(got_values, wide)
+    np.testing.assert_array_equal(got_lengths, expected_lengths)
+    np.testing.assert_allclose(got_values, expected_values, rtol=1e-6, atol=1e-6)
+
+
+def test_chunked_statistics_equal_those_of_the_windowed_steps():
+    rng = np.random.RandomState(1)
+    values, lengths = ragged_input(rng, tokens=False, n=2500)
+    values = np.nan_to_num(values)
+    weights = rng.uniform(0, 3, size=len(values))
+    weights[::7] = 0
+    fitted = InputPipeline.fit(
+        values, lengths, weights, tokens=False, window=3, scaling="feature"
+    )
+    stacked, stacked_lengths = stack_windows(values, lengths, 3)
+    real = (np.arange(stacked.shape[1]) < stacked_lengths[:, None]) & (weights > 0)[
+        :, None
+    ]
+    step_weights = np.broadcast_to(weights[:, None], real.shape)[real]
+    mean, _, scale = feature_statistics(stacked[real], step_weights)
+    np.testing.assert_allclose(fitted.feature_mean, mean, rtol=1e-12)
+    np.testing.assert_allclose(fitted.feature_scale, scale, rtol=1e-10)
