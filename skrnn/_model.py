@@ -37,14 +37,6 @@ __all__ = [
     "build_model",
     "compile_model",
     "keras_activation_name",
-    "AttentionPooling",
-    "ConvolutionBranch",
-    "LastStep",
-    "LengthMask",
-    "L2Penalty",
-    "RealStepFeature",
-    "SequenceDropout",
-    "StepPooling",
 ]
 
 POOLINGS = ("last", "mean", "max", "attention")

@@ -179,7 +179,7 @@ def test_optimizer_choices_and_clipnorm(optimizer, cls, make_classifier, trainin
 def _branch(window=1, stride=1, dtype="float32"):
     import keras
 
-    from skrnn._model import ConvolutionBranch
+    from skrnn._layers import ConvolutionBranch
 
     layer = ConvolutionBranch(
         (3, 4), (3, 2), window=window, stride=stride, seed=0, dtype=dtype
@@ -231,7 +231,7 @@ def test_branch_trains_as_it_predicts_whatever_the_padding():
 
 
 def test_summary_dropout_draws_depend_on_the_sequence_not_its_place():
-    from skrnn._model import SequenceDropout
+    from skrnn._layers import SequenceDropout
 
     rng = np.random.RandomState(0)
     values = rng.normal(size=(40, 6, 2)).astype("float32")

@@ -16,6 +16,7 @@ from skrnn._tasks._common import (
     Task,
     label_table,
     one_target_per_sequence,
+    onnx_labels,
 )
 from skrnn._training import Dataset
 
@@ -137,16 +138,8 @@ class Classification(Task):
     def onnx_outputs(self, graph, logits, steps):
         """Output stage of the ONNX graph: ``probabilities`` and ``label``."""
         graph.op_named("Softmax", [logits], "probabilities", axis=1)
-        table, kind = label_table(self.classes)
-        graph.op_named(
-            "Gather",
-            [
-                graph.constant(table, "classes"),
-                graph.op("ArgMax", [logits], axis=1, keepdims=0),
-            ],
-            "label",
-            axis=0,
-        )
+        best = graph.op("ArgMax", [logits], axis=1, keepdims=0)
+        kind = onnx_labels(graph, self.classes, best, "label")
         return [
             ("probabilities", "float", ["batch", len(self.classes)]),
             ("label", kind, ["batch"]),

@@ -6,7 +6,14 @@ import numpy as np
 
 from skrnn._training import Dataset
 
-__all__ = ["Head", "Targets", "Task", "label_table", "one_target_per_sequence"]
+__all__ = [
+    "Head",
+    "Targets",
+    "Task",
+    "label_table",
+    "onnx_labels",
+    "one_target_per_sequence",
+]
 
 
 @dataclass(frozen=True)
@@ -104,3 +111,10 @@ def one_target_per_sequence(y, lengths, what):
             f"X has {len(lengths)} sequences but y has {len(y)} {what}; pass one "
             f"{what[:-1]} per sequence."
         )
+
+
+def onnx_labels(graph, classes, index, name):
+    """Write ``classes[index]`` as the graph output ``name``; return its kind."""
+    table, kind = label_table(classes)
+    graph.op_named("Gather", [graph.constant(table, "classes"), index], name, axis=0)
+    return kind

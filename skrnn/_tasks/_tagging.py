@@ -7,7 +7,7 @@ import numpy as np
 
 from skrnn._predict import log_softmax
 from skrnn._sequences import pad_steps
-from skrnn._tasks._common import Head, Targets, Task, label_table
+from skrnn._tasks._common import Head, Targets, Task, label_table, onnx_labels
 from skrnn._training import Dataset
 
 __all__ = ["Tagging", "sequence_accuracy"]
@@ -225,16 +225,8 @@ class Tagging(Task):
         class_logits = g.op(
             "Slice", [logits, g.ints([0]), g.ints([n_classes]), g.ints([2])]
         )
-        table, kind = label_table(self.classes)
-        g.op_named(
-            "Gather",
-            [
-                g.constant(table, "classes"),
-                g.op("ArgMax", [class_logits], axis=2, keepdims=0),
-            ],
-            "labels",
-            axis=0,
-        )
+        best_class = g.op("ArgMax", [class_logits], axis=2, keepdims=0)
+        kind = onnx_labels(g, self.classes, best_class, "labels")
         g.rename(steps, "n_steps")
         if self.eos_mode:
             # predict's cut: before the first step whose best label is the EOS,
