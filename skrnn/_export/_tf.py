@@ -96,7 +96,10 @@ def write_saved_model(description, path):
     if keras.backend.backend() != "tensorflow":
         raise ValueError(
             "format='tf_saved_model' needs the TensorFlow backend; the active "
-            f"Keras backend is {keras.backend.backend()!r}. Export to ONNX instead."
+            f"Keras backend is {keras.backend.backend()!r}. Export to ONNX "
+            "instead, or save the estimator and export it from a TensorFlow "
+            "process: est.save(path), then, with KERAS_BACKEND=tensorflow, "
+            "skrnn.load(path).export(directory, format='tf_saved_model')."
         )
     pipeline = description.pipeline
     archive = keras.export.ExportArchive()
