@@ -140,6 +140,15 @@ def copy_state(source, target, optimizer=True):
         # Keras' (which checks and converts the value first).
         for source_variable, target_variable in pairs:
             target_variable.value.assign(source_variable.value, read_value=False)
+    elif keras.backend.backend() == "jax":
+        import jax.numpy as jnp
+
+        # A JAX variable's assign keeps the array it is given, so without a
+        # copy both models would hold one buffer, and a compiled step that
+        # donates its state (as Keras' JAX trainer does) would delete the
+        # other model's weights.
+        for source_variable, target_variable in pairs:
+            target_variable.assign(jnp.array(source_variable.value, copy=True))
     else:
         for source_variable, target_variable in pairs:
             target_variable.assign(source_variable.value)

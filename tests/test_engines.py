@@ -51,6 +51,43 @@ def test_sharing_changes_no_result(fresh_pool, make_classifier, ragged_data):
     np.testing.assert_array_equal(alone.loss_curve_, first.loss_curve_)
 
 
+def test_training_a_copy_leaves_the_source_intact(make_classifier, tiny_data):
+    """copy_state gives the target buffers of its own.
+
+    Keras' JAX trainer donates the state it is given to its compiled step, so
+    a target sharing the source's arrays would delete the source's weights.
+    """
+    X, y = tiny_data
+    source = make_classifier(max_iter=1).fit(X, y).model_
+    target = _engines._new_engine(source)
+    _engines.copy_state(source, target)
+    before = source.get_weights()
+    values = keras.ops.convert_to_numpy(keras.ops.zeros((2, 3, 3)))
+    target.train_on_batch([values, np.array([3, 2])], np.array([0, 1]))
+    for weight, kept in zip(source.get_weights(), before, strict=True):
+        np.testing.assert_array_equal(weight, kept)
+
+
+def test_estimators_sharing_an_engine_stay_usable(
+    fresh_pool, make_classifier, tiny_data
+):
+    """Fits, predictions, pickles and refits that take turns on one engine."""
+    import pickle
+
+    X, y = tiny_data
+    first = make_classifier(max_iter=2).fit(X, y)
+    proba = first.predict_proba(X)
+    second = make_classifier(max_iter=2, random_state=1).fit(X, y)
+    second.predict_proba(X)
+    np.testing.assert_array_equal(first.predict_proba(X), proba)
+    np.testing.assert_array_equal(
+        pickle.loads(pickle.dumps(first)).predict_proba(X), proba
+    )
+    first.partial_fit(X, y)
+    second.partial_fit(X, y)
+    first.predict_proba(X)
+
+
 def test_the_pool_is_bounded_least_recently_used_first(
     fresh_pool, monkeypatch, make_classifier, tiny_data
 ):
