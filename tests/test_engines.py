@@ -262,7 +262,7 @@ def test_compiled_forward_passes_are_bounded(fresh_forwards):
         values = keras.Input((None, n_features))
         lengths = keras.Input((), dtype="int32")
         model = keras.Model([values, lengths], keras.layers.SimpleRNN(2)(values))
-        assert _engines.compiled_forward(model) is not None
+        assert _engines.runner().forward(model) is not None
     assert len(fresh_forwards) == _engines.ENGINE_POOL_SIZE
 
 
@@ -277,3 +277,52 @@ def test_models_of_one_graph_predict_concurrently(make_classifier, ragged_data):
         threaded = list(pool.map(lambda clf: clf.predict_proba(X), models * 8))
     for got, expected in zip(threaded, serial * 8, strict=True):
         np.testing.assert_array_equal(got, expected)
+
+
+def test_under_jax_a_network_compiles_a_few_programs(
+    fresh_pool, make_classifier, ragged_data
+):
+    """Batches of fixed rows and widths rounded to powers of two."""
+    if keras.backend.backend() != "jax":
+        pytest.skip("fixed batch shapes are the JAX runner's")
+    pool, _ = fresh_pool
+    X, y = ragged_data
+    assert {len(x) for x in X} == set(range(2, 9))
+    clf = make_classifier(batch_size=5, early_stopping=False).fit(X, y)
+    key = _engines.graph_key(clf.model_)
+    engine = pool.take(key)
+    pool.give_back(key, engine)
+    step = _engines._JAX_STEPS[engine]
+    # Every batch has 5 rows; widths 2..8 run as 2, 4 or 8 steps.
+    assert step._cache_size() <= 3
+    make_classifier(batch_size=5, random_state=1, early_stopping=False).fit(X, y)
+    assert step._cache_size() <= 3
+
+
+def test_a_fit_is_the_same_in_a_new_process():
+    """Seeded from random_state alone, on either backend."""
+    import os
+    import subprocess
+    import sys
+
+    script = (
+        "import numpy as np\n"
+        "from skrnn import SequenceRNNClassifier\n"
+        "rng = np.random.RandomState(0)\n"
+        "X = [rng.normal(size=(n, 3)) for n in rng.randint(2, 9, size=24)]\n"
+        "y = np.array([int(x[:, 0].mean() > 0) for x in X])\n"
+        "clf = SequenceRNNClassifier(units=6, max_iter=3, random_state=0,"
+        " batch_size=5, dropout=0.2).fit(X, y)\n"
+        "print(clf.predict_proba(X).tolist())\n"
+    )
+    outputs = [
+        subprocess.run(
+            [sys.executable, "-c", script],
+            capture_output=True,
+            text=True,
+            check=True,
+            env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"},
+        ).stdout
+        for _ in range(2)
+    ]
+    assert outputs[0] and outputs[0] == outputs[1]
