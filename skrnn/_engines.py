@@ -521,12 +521,13 @@ class TensorFlowRunner:
 
     name = "tensorflow"
 
-    def batch_shape(self, rows, width, max_rows, max_width):
+    def batch_shape(self, rows, width, max_rows, max_width, n_batches=1):
         """Rows and steps a batch of ``rows`` sequences is run with.
 
         ``width`` is the batch's longest sequence, ``max_rows`` the most
-        sequences a batch holds, ``max_width`` the data's width. TensorFlow
-        runs every batch at its exact shape.
+        sequences a training batch holds (None when predicting), ``max_width``
+        the data's width and ``n_batches`` the batches of an epoch.
+        TensorFlow runs every batch at its exact shape.
         """
         return rows, width
 
@@ -539,6 +540,10 @@ class TensorFlowRunner:
     def trainer(self, engine, sample):
         """A trainer running ``engine``'s steps on batches like ``sample``."""
         return _TensorFlowTrainer(engine, sample)
+
+
+# Under JAX, an epoch of at most this many batches runs them all at one width.
+JAX_ONE_WIDTH_BATCHES = 64
 
 
 def _bucket(size, largest=None):
@@ -640,16 +645,22 @@ class JaxRunner:
 
     name = "jax"
 
-    def batch_shape(self, rows, width, max_rows, max_width):
+    def batch_shape(self, rows, width, max_rows, max_width, n_batches=1):
         """Rows and steps a batch of ``rows`` sequences is run with.
 
         Training batches (``max_rows`` is the batch size) always have
-        ``max_rows`` rows; widths are rounded up to a power of two, at most
-        ``max_width``. Prediction (``max_rows`` None) rounds rows up to a
-        power of two as well.
+        ``max_rows`` rows. An epoch of at most ``JAX_ONE_WIDTH_BATCHES``
+        batches runs every batch at the data's width, ``max_width``: compiling
+        a program costs seconds, far more than the padded steps of such an
+        epoch. Otherwise, and when predicting (``max_rows`` None, rows rounded
+        up to a power of two), widths are rounded up to a power of two, at
+        most ``max_width``.
         """
-        rows = _bucket(rows) if max_rows is None else max_rows
-        return rows, _bucket(width, max_width)
+        if max_rows is None:
+            return _bucket(rows), _bucket(width, max_width)
+        if n_batches <= JAX_ONE_WIDTH_BATCHES:
+            return max_rows, max_width
+        return max_rows, _bucket(width, max_width)
 
     def forward(self, model):
         """``forward(values, lengths)``: ``model``'s outputs as a numpy array.

@@ -401,7 +401,7 @@ def _train_epoch(trainer, train, batches, callback_list, max_rows):
     for step, batch in enumerate(batches):
         callback_list.on_train_batch_begin(step)
         rows, width = run.batch_shape(
-            len(batch), train.widths[batch].max(), max_rows, max_width
+            len(batch), train.widths[batch].max(), max_rows, max_width, len(batches)
         )
         logs = trainer.step(train.batch(batch, width, rows))
         if per_batch_logs:

@@ -280,7 +280,7 @@ def test_models_of_one_graph_predict_concurrently(make_classifier, ragged_data):
 
 
 def test_under_jax_a_network_compiles_a_few_programs(
-    fresh_pool, make_classifier, ragged_data
+    fresh_pool, monkeypatch, make_classifier, ragged_data
 ):
     """Batches of fixed rows and widths rounded to powers of two."""
     if keras.backend.backend() != "jax":
@@ -288,14 +288,19 @@ def test_under_jax_a_network_compiles_a_few_programs(
     pool, _ = fresh_pool
     X, y = ragged_data
     assert {len(x) for x in X} == set(range(2, 9))
-    clf = make_classifier(batch_size=5, early_stopping=False).fit(X, y)
+    params = {"batch_size": 5, "early_stopping": False}
+    clf = make_classifier(**params).fit(X, y)
     key = _engines.graph_key(clf.model_)
     engine = pool.take(key)
     pool.give_back(key, engine)
     step = _engines._JAX_STEPS[engine]
-    # Every batch has 5 rows; widths 2..8 run as 2, 4 or 8 steps.
-    assert step._cache_size() <= 3
-    make_classifier(batch_size=5, random_state=1, early_stopping=False).fit(X, y)
+    # Every batch has 5 rows; a short epoch runs them all 8 steps wide.
+    assert step._cache_size() == 1
+    make_classifier(random_state=1, **params).fit(X, y)
+    assert step._cache_size() == 1
+    # Long epochs: widths 2..8 run as 2, 4 or 8 steps.
+    monkeypatch.setattr(_engines, "JAX_ONE_WIDTH_BATCHES", 1)
+    make_classifier(random_state=2, **params).fit(X, y)
     assert step._cache_size() <= 3
 
 
