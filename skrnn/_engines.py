@@ -544,6 +544,8 @@ class TensorFlowRunner:
 
 # Under JAX, an epoch of at most this many batches runs them all at one width.
 JAX_ONE_WIDTH_BATCHES = 64
+# Under JAX, prediction runs in blocks of this many sequences.
+JAX_PREDICT_ROWS = 64
 
 
 def _bucket(size, largest=None):
@@ -652,12 +654,12 @@ class JaxRunner:
         ``max_rows`` rows. An epoch of at most ``JAX_ONE_WIDTH_BATCHES``
         batches runs every batch at the data's width, ``max_width``: compiling
         a program costs seconds, far more than the padded steps of such an
-        epoch. Otherwise, and when predicting (``max_rows`` None, rows rounded
-        up to a power of two), widths are rounded up to a power of two, at
-        most ``max_width``.
+        epoch. Otherwise, and when predicting (``max_rows`` None; prediction
+        runs in blocks of ``JAX_PREDICT_ROWS`` rows), widths are rounded up
+        to a power of two, at most ``max_width``.
         """
         if max_rows is None:
-            return _bucket(rows), _bucket(width, max_width)
+            return JAX_PREDICT_ROWS, _bucket(width, max_width)
         if n_batches <= JAX_ONE_WIDTH_BATCHES:
             return max_rows, max_width
         return max_rows, _bucket(width, max_width)
@@ -665,22 +667,37 @@ class JaxRunner:
     def forward(self, model):
         """``forward(values, lengths)``: ``model``'s outputs as a numpy array.
 
-        Rows are padded to a power of two (and the padding's outputs
-        dropped); the caller rounds widths with :meth:`batch_shape`.
+        It runs blocks of ``JAX_PREDICT_ROWS`` rows (the last padded, and
+        the padding's outputs dropped); the caller rounds widths with
+        :meth:`batch_shape`.
         """
         function = compiled_forward(model, _compile_jax_forward)
         dtypes = _dtypes(model)
 
         def forward(values, lengths):
             values, lengths = _cast(dtypes, values, lengths)
-            rows = _bucket(len(lengths))
-            outputs = function(
+            state = (
                 [variable.value for variable in model.trainable_variables],
                 [variable.value for variable in model.non_trainable_variables],
-                _pad_rows(values, rows),
-                _pad_rows(lengths, rows),
             )
-            return np.asarray(outputs)[: len(lengths)]
+            # Blocks of one size: a sequence's outputs do not depend on how
+            # many others are predicted with it (XLA's arithmetic can differ
+            # between shapes).
+            rows = JAX_PREDICT_ROWS
+            blocks = range(0, len(lengths), rows)
+            outputs = [
+                np.asarray(
+                    function(
+                        *state,
+                        *(
+                            _pad_rows(array[start : start + rows], rows)
+                            for array in (values, lengths)
+                        ),
+                    )
+                )
+                for start in blocks
+            ]
+            return np.concatenate(outputs)[: len(lengths)]
 
         return forward
 
