@@ -14,7 +14,6 @@ from abc import ABCMeta, abstractmethod
 from dataclasses import dataclass
 from numbers import Integral, Real
 
-import keras
 import numpy as np
 import sklearn
 from sklearn.base import BaseEstimator
@@ -23,7 +22,6 @@ from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
-from skrnn._engines import borrowed
 from skrnn._fixes import Interval, StrOptions, _check_sample_weight, _fit_context
 from skrnn._input import NetworkInputMixin
 from skrnn._model import OPTIMIZERS, POOLINGS
@@ -465,11 +463,8 @@ class BaseSequenceRNN(
             self._check_vocabulary(values, lengths)
         else:
             values = values.astype(self.model_.inputs[0].dtype, copy=False)
-        if keras.backend.backend() == "tensorflow":
-            # One trace per graph, reading model_'s own weights (no copy).
-            return predict_outputs(self.model_, values, lengths, steps)
-        with borrowed(self.model_) as engine:
-            return predict_outputs(engine, values, lengths, steps)
+        # The backend's compiled forward pass reads model_'s own weights.
+        return predict_outputs(self.model_, values, lengths, steps)
 
     # ---------------------------------------------------------------- saving
 

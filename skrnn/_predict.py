@@ -4,34 +4,15 @@ Every head predicts through :func:`predict_outputs`; training shares its batch
 helpers, so prediction and training cut batches the same way.
 """
 
-import functools
-
-import keras
 import numpy as np
 
-from skrnn._engines import compiled_forward
+from skrnn._engines import runner
 
-__all__ = ["batch_values", "log_softmax", "partial_first", "predict_outputs"]
+__all__ = ["log_softmax", "partial_first", "predict_outputs"]
 
 # Sequences per compiled predict call: large enough to amortise the call, small
 # enough to keep a padded batch modest in memory.
 PREDICT_BATCH_SIZE = 1024
-# Under JAX, batch widths are rounded up to a multiple of this many steps.
-JAX_WIDTH_STEP = 32
-
-
-def batch_values(values, batch, width):
-    """``values[batch]`` cut to ``width`` steps (rounded up under JAX).
-
-    Under JAX every new input shape is compiled anew, so widths are rounded up
-    to a multiple of ``JAX_WIDTH_STEP`` (at most the longest sequence): a
-    bounded set of shapes, and none added for fixed-length data. TensorFlow
-    relaxes its traced signature to any width after the second one, so it gets
-    each batch's exact width.
-    """
-    if keras.backend.backend() == "jax":
-        width = -(-width // JAX_WIDTH_STEP) * JAX_WIDTH_STEP
-    return values[batch, :width]
 
 
 def partial_first(batches):
@@ -46,35 +27,14 @@ def partial_first(batches):
     return batches
 
 
-def _call_compiled(model, call, dtypes, values, lengths):
-    """``call`` on the cast inputs; holding ``model`` keeps the weights it reads."""
-    values, lengths = (
-        np.asarray(array, dtype=dtype)
-        for array, dtype in zip((values, lengths), dtypes, strict=True)
-    )
-    return call(values, lengths).numpy()
-
-
-def _dtypes(model):
-    """The numpy dtypes of ``model``'s inputs."""
-    return [np.dtype(tensor.dtype) for tensor in model.inputs]
-
-
 def _forward(model):
     """A function running ``model`` on ``[values, lengths]`` for prediction.
 
-    Under TensorFlow it is a compiled forward pass whose signature leaves batch
-    and time open (Keras' ``predict_on_batch`` traces the first shape exactly,
-    then again for any shape), skips Keras' per-call set-up, and is traced once
-    per graph (:func:`skrnn._engines.compiled_forward`). Other backends use
-    ``predict_on_batch``.
+    The backend's runner compiles it (see :mod:`skrnn._engines`): under
+    TensorFlow a forward pass whose signature leaves batch and time open,
+    traced once per graph; under JAX one program per graph and batch shape.
     """
-    if keras.backend.backend() != "tensorflow":
-        return lambda values, lengths: model.predict_on_batch([values, lengths])
-    # The holder keeps ``model``, and so its weights, alive while in use.
-    return functools.partial(
-        _call_compiled, model, compiled_forward(model), _dtypes(model)
-    )
+    return runner().forward(model)
 
 
 def log_softmax(logits):
@@ -106,7 +66,8 @@ def predict_outputs(model, values, lengths, steps=None):
         padded with NaN past each batch's width.
     """
     steps = lengths if steps is None else steps
-    forward = _forward(model)
+    run = runner()
+    forward = run.forward(model)
     # Sorting by length lets each batch stop at its own longest sequence.
     order = np.argsort(steps, kind="stable")
     outputs = None
@@ -116,8 +77,8 @@ def predict_outputs(model, values, lengths, steps=None):
             for i in range(0, len(order), PREDICT_BATCH_SIZE)
         ]
     ):
-        width = steps[batch[-1]]
-        result = forward(batch_values(values, batch, width), lengths[batch])
+        _, width = run.batch_shape(len(batch), steps[batch[-1]], None, values.shape[1])
+        result = forward(values[batch, :width], lengths[batch])
         if outputs is None:
             shape = (len(order),) + result.shape[1:]
             if result.ndim == 3:

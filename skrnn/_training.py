@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 import keras
 import numpy as np
 
-from skrnn._engines import borrowed, compiled_train_step, copy_state
-from skrnn._predict import batch_values, partial_first
+from skrnn._engines import _pad_rows, borrowed, copy_state, runner
+from skrnn._predict import partial_first
 
 __all__ = ["Dataset", "Stopping", "run_epochs"]
 
@@ -67,17 +67,37 @@ class Dataset:
             None if self.steps is None else self.steps[index],
         )
 
-    def batch(self, index, width):
-        """Inputs, targets and weights of the sequences ``index``, ``width`` steps."""
+    def batch(self, index, width, rows=None):
+        """Inputs, targets and weights of the sequences ``index``, ``width`` steps.
+
+        With ``rows`` (more than ``len(index)``), the batch is padded to that
+        many rows of weight zero, and with a ``width`` above its longest
+        sequence's, to that many steps; the real rows' weights are scaled so
+        the loss, which Keras divides by the number of rows (and steps, for
+        per-step targets), and its gradients stay those of the unpadded batch.
+        """
         targets, weights = self.targets[index], self.weights[index]
-        if targets.ndim == 2 and weights.ndim == 2:
+        values, lengths = self.values[index, :width], self.lengths[index]
+        per_step = targets.ndim == 2 and weights.ndim == 2
+        if per_step:
             # Per-step targets are cut to the batch's width like the values.
             targets, weights = targets[:, :width], weights[:, :width]
-        return (
-            [batch_values(self.values, index, width), self.lengths[index]],
-            targets,
-            weights,
-        )
+        n_rows = len(index)
+        rows = n_rows if rows is None else rows
+        # Elements Keras' loss is averaged over: padded, and actual.
+        padded, actual = rows, n_rows
+        if per_step:
+            padded *= weights.shape[1]
+            actual *= min(weights.shape[1], int(self.widths[index].max()))
+        if padded != actual:
+            weights = weights * np.asarray(padded / actual, weights.dtype)
+            values, lengths, targets = (
+                _pad_rows(array, rows) for array in (values, lengths, targets)
+            )
+            weights = np.concatenate(
+                [weights, np.zeros((rows - n_rows, *weights.shape[1:]), weights.dtype)]
+            )
+        return [values, lengths], targets, weights
 
 
 @dataclass
@@ -271,91 +291,120 @@ def run_epochs(
     # receives the engine's state before the epoch's callbacks run, and what
     # they change (weights, learning rate) goes back into the engine after.
     sync = bool(callbacks)
+    run = runner()
     with borrowed(model, training=True) as engine:
-        # Under TensorFlow, one concrete step serves every batch of the run.
-        train_step = (
-            compiled_train_step(engine, train.batch(np.arange(1), 1))
-            if keras.backend.backend() == "tensorflow"
-            else None
-        )
-        best_score = -np.inf
-        callback_list.on_train_begin()
-        epoch_logs = {}
-        for epoch in range(n_epochs):
-            callback_list.on_epoch_begin(epoch)
-            epoch_logs = _train_epoch(
+        trainer = run.trainer(engine, train.batch(np.arange(1), 1))
+        try:
+            epoch_logs = _train_epochs(
+                model,
                 engine,
+                trainer,
                 train,
-                _batches(train.widths, batch_size, shuffle, rng),
-                callback_list,
-                train_step,
+                n_epochs=n_epochs,
+                batch_size=batch_size,
+                shuffle=shuffle,
+                rng=rng,
+                history=history,
+                stopping=stopping,
+                validation=validation,
+                validate=validate,
+                monitor=monitor,
+                callback_list=callback_list,
+                sync=sync,
+                result=result,
+                verbose=verbose,
             )
-            if not np.isfinite(epoch_logs["loss"]):
-                raise ValueError(
-                    f"Training diverged: the loss became {epoch_logs['loss']} at epoch "
-                    f"{epoch + 1}. Lower learning_rate_init, set clipnorm, scale the "
-                    "features (large raw values make recurrent networks unstable), or "
-                    "use cell='lstm' or 'gru'."
-                )
-            if validation is not None:
-                epoch_logs.update(validate(engine, validation))
-                if epoch_logs[monitor] > best_score:
-                    best_score = epoch_logs[monitor]
-                    result.best_weights = engine.get_weights()
-            if sync:
-                copy_state(engine, model)
-            callback_list.on_epoch_end(epoch, epoch_logs)
-            if sync:
-                copy_state(model, engine)
-            for name, value in epoch_logs.items():
-                history.setdefault(name, []).append(float(value))
-            if stopping is not None:
-                monitored = (
-                    epoch_logs[monitor]
-                    if validation is not None
-                    else -epoch_logs["loss"]
-                )
-                if stopping.record_epoch(
-                    monitored, epoch_logs["loss"], engine.optimizer, verbose
-                ):
-                    result.converged = True
-                    break
-            if model.stop_training:
-                break
+        finally:
+            trainer.close()
     callback_list.on_train_end(epoch_logs)
     return result
 
 
-def _train_epoch(engine, train, batches, callback_list, train_step=None):
+def _train_epochs(
+    model,
+    engine,
+    trainer,
+    train,
+    *,
+    n_epochs,
+    batch_size,
+    shuffle,
+    rng,
+    history,
+    stopping,
+    validation,
+    validate,
+    monitor,
+    callback_list,
+    sync,
+    result,
+    verbose,
+):
+    """The epochs of :func:`run_epochs`; returns the last epoch's logs."""
+    best_score = -np.inf
+    callback_list.on_train_begin()
+    epoch_logs = {}
+    for epoch in range(n_epochs):
+        callback_list.on_epoch_begin(epoch)
+        epoch_logs = _train_epoch(
+            trainer,
+            train,
+            _batches(train.widths, batch_size, shuffle, rng),
+            callback_list,
+            min(batch_size, len(train)),
+        )
+        if not np.isfinite(epoch_logs["loss"]):
+            raise ValueError(
+                f"Training diverged: the loss became {epoch_logs['loss']} at epoch "
+                f"{epoch + 1}. Lower learning_rate_init, set clipnorm, scale the "
+                "features (large raw values make recurrent networks unstable), or "
+                "use cell='lstm' or 'gru'."
+            )
+        if validation is not None:
+            epoch_logs.update(validate(engine, validation))
+            if epoch_logs[monitor] > best_score:
+                best_score = epoch_logs[monitor]
+                result.best_weights = engine.get_weights()
+        if sync:
+            copy_state(engine, model)
+        callback_list.on_epoch_end(epoch, epoch_logs)
+        if sync:
+            copy_state(model, engine)
+        for name, value in epoch_logs.items():
+            history.setdefault(name, []).append(float(value))
+        if stopping is not None:
+            monitored = (
+                epoch_logs[monitor] if validation is not None else -epoch_logs["loss"]
+            )
+            if stopping.record_epoch(
+                monitored, epoch_logs["loss"], engine.optimizer, verbose
+            ):
+                result.converged = True
+                break
+        if model.stop_training:
+            break
+    return epoch_logs
+
+
+def _train_epoch(trainer, train, batches, callback_list, max_rows):
     """One pass over ``batches``; returns the epoch's mean logs.
 
-    The logs are means over the epoch's sequences, weighted as the loss is.
-    Under TensorFlow, every batch runs ``train_step``, the engine's concrete
-    training step (:func:`skrnn._engines.compiled_train_step`), and Keras'
-    metrics accumulate over the epoch; logs are read back only when a
-    callback wants them. Without one (other backends), every batch runs
-    ``train_on_batch`` and its logs are averaged.
+    The logs are means over the epoch's sequences, weighted as the loss is:
+    Keras' metrics accumulate over the epoch on the device, and are read back
+    at its end, or after every batch when a callback wants them. Each batch
+    has the shape the backend's runner asks for (see
+    :meth:`skrnn._engines.TensorFlowRunner.batch_shape`).
     """
-    accumulate = train_step is not None
     per_batch_logs = bool(callback_list.callbacks)
-    totals, seen = {}, 0
-    if accumulate:
-        engine.reset_metrics()
+    run, max_width = runner(), train.values.shape[1]
+    trainer.begin_epoch()
     for step, batch in enumerate(batches):
         callback_list.on_train_batch_begin(step)
-        # Each batch is padded only to its own longest sequence.
-        inputs, targets, weights = train.batch(batch, train.widths[batch].max())
-        if accumulate:
-            epoch_logs = train_step((inputs, targets, weights))
-        else:
-            logs = engine.train_on_batch(
-                inputs, targets, sample_weight=weights, return_dict=True
-            )
-            seen += len(batch)
-            for name, value in logs.items():
-                totals[name] = totals.get(name, 0.0) + value * len(batch)
-            epoch_logs = {name: total / seen for name, total in totals.items()}
+        rows, width = run.batch_shape(
+            len(batch), train.widths[batch].max(), max_rows, max_width, len(batches)
+        )
+        logs = trainer.step(train.batch(batch, width, rows))
         if per_batch_logs:
-            epoch_logs = {name: float(value) for name, value in epoch_logs.items()}
-            callback_list.on_train_batch_end(step, epoch_logs)
-    return {name: float(value) for name, value in epoch_logs.items()}
+            logs = {name: float(value) for name, value in logs.items()}
+            callback_list.on_train_batch_end(step, logs)
+    return trainer.end_epoch()

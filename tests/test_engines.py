@@ -51,6 +51,43 @@ def test_sharing_changes_no_result(fresh_pool, make_classifier, ragged_data):
     np.testing.assert_array_equal(alone.loss_curve_, first.loss_curve_)
 
 
+def test_training_a_copy_leaves_the_source_intact(make_classifier, tiny_data):
+    """copy_state gives the target buffers of its own.
+
+    Keras' JAX trainer donates the state it is given to its compiled step, so
+    a target sharing the source's arrays would delete the source's weights.
+    """
+    X, y = tiny_data
+    source = make_classifier(max_iter=1).fit(X, y).model_
+    target = _engines._new_engine(source)
+    _engines.copy_state(source, target)
+    before = source.get_weights()
+    values = keras.ops.convert_to_numpy(keras.ops.zeros((2, 3, 3)))
+    target.train_on_batch([values, np.array([3, 2])], np.array([0, 1]))
+    for weight, kept in zip(source.get_weights(), before, strict=True):
+        np.testing.assert_array_equal(weight, kept)
+
+
+def test_estimators_sharing_an_engine_stay_usable(
+    fresh_pool, make_classifier, tiny_data
+):
+    """Fits, predictions, pickles and refits that take turns on one engine."""
+    import pickle
+
+    X, y = tiny_data
+    first = make_classifier(max_iter=2).fit(X, y)
+    proba = first.predict_proba(X)
+    second = make_classifier(max_iter=2, random_state=1).fit(X, y)
+    second.predict_proba(X)
+    np.testing.assert_array_equal(first.predict_proba(X), proba)
+    np.testing.assert_array_equal(
+        pickle.loads(pickle.dumps(first)).predict_proba(X), proba
+    )
+    first.partial_fit(X, y)
+    second.partial_fit(X, y)
+    first.predict_proba(X)
+
+
 def test_the_pool_is_bounded_least_recently_used_first(
     fresh_pool, monkeypatch, make_classifier, tiny_data
 ):
@@ -225,7 +262,7 @@ def test_compiled_forward_passes_are_bounded(fresh_forwards):
         values = keras.Input((None, n_features))
         lengths = keras.Input((), dtype="int32")
         model = keras.Model([values, lengths], keras.layers.SimpleRNN(2)(values))
-        assert _engines.compiled_forward(model) is not None
+        assert _engines.runner().forward(model) is not None
     assert len(fresh_forwards) == _engines.ENGINE_POOL_SIZE
 
 
@@ -240,3 +277,57 @@ def test_models_of_one_graph_predict_concurrently(make_classifier, ragged_data):
         threaded = list(pool.map(lambda clf: clf.predict_proba(X), models * 8))
     for got, expected in zip(threaded, serial * 8, strict=True):
         np.testing.assert_array_equal(got, expected)
+
+
+def test_under_jax_a_network_compiles_a_few_programs(
+    fresh_pool, monkeypatch, make_classifier, ragged_data
+):
+    """Batches of fixed rows and widths rounded to powers of two."""
+    if keras.backend.backend() != "jax":
+        pytest.skip("fixed batch shapes are the JAX runner's")
+    pool, _ = fresh_pool
+    X, y = ragged_data
+    assert {len(x) for x in X} == set(range(2, 9))
+    params = {"batch_size": 5, "early_stopping": False}
+    clf = make_classifier(**params).fit(X, y)
+    key = _engines.graph_key(clf.model_)
+    engine = pool.take(key)
+    pool.give_back(key, engine)
+    step = _engines._JAX_STEPS[engine]
+    # Every batch has 5 rows; a short epoch runs them all 8 steps wide.
+    assert step._cache_size() == 1
+    make_classifier(random_state=1, **params).fit(X, y)
+    assert step._cache_size() == 1
+    # Long epochs: widths 2..8 run as 2, 4 or 8 steps.
+    monkeypatch.setattr(_engines, "JAX_ONE_WIDTH_BATCHES", 1)
+    make_classifier(random_state=2, **params).fit(X, y)
+    assert step._cache_size() <= 3
+
+
+def test_a_fit_is_the_same_in_a_new_process():
+    """Seeded from random_state alone, on either backend."""
+    import os
+    import subprocess
+    import sys
+
+    script = (
+        "import numpy as np\n"
+        "from skrnn import SequenceRNNClassifier\n"
+        "rng = np.random.RandomState(0)\n"
+        "X = [rng.normal(size=(n, 3)) for n in rng.randint(2, 9, size=24)]\n"
+        "y = np.array([int(x[:, 0].mean() > 0) for x in X])\n"
+        "clf = SequenceRNNClassifier(units=6, max_iter=3, random_state=0,"
+        " batch_size=5, dropout=0.2).fit(X, y)\n"
+        "print(clf.predict_proba(X).tolist())\n"
+    )
+    outputs = [
+        subprocess.run(
+            [sys.executable, "-c", script],
+            capture_output=True,
+            text=True,
+            check=True,
+            env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"},
+        ).stdout
+        for _ in range(2)
+    ]
+    assert outputs[0] and outputs[0] == outputs[1]

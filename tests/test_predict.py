@@ -49,3 +49,18 @@ def test_forward_pass_does_not_keep_its_model_alive():
     del model
     gc.collect()
     assert reference() is None
+
+
+def test_a_sequence_is_predicted_the_same_alone_or_with_others(make_regressor):
+    """As scikit-learn's check_methods_subset_invariance asks, at its tolerance.
+
+    Under JAX, whose networks compute in float32, this holds because every
+    prediction runs in blocks of one shape.
+    """
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(70, 5))
+    y = X.sum(axis=1)
+    reg = make_regressor(max_iter=2).fit(X, y)
+    together = reg.predict(X)
+    alone = np.concatenate([reg.predict(X[i : i + 1]) for i in range(len(X))])
+    np.testing.assert_allclose(alone, together, rtol=1e-7)

@@ -386,3 +386,50 @@ def test_held_out_sequences_never_shape_what_is_learned_from_the_input(
         for name in learned:
             same = np.array_equal(getattr(changed, name), getattr(base, name))
             assert same != should_change, (name, index)
+
+
+@pytest.mark.parametrize("per_step", [False, True])
+def test_a_padded_batch_trains_like_the_batch_itself(
+    per_step, make_classifier, make_tagger, ragged_data
+):
+    """Rows of weight zero and steps past every end change no update.
+
+    A batch padded to a fixed shape (as under JAX) divides Keras' loss by
+    more rows and steps; the real rows' weights are scaled to make up for it.
+    """
+    from skrnn._engines import _new_engine, copy_state
+    from skrnn._training import Dataset
+
+    X, y = ragged_data
+    if per_step:
+        tags = [(x[:, 0] > 0).astype(int) for x in X]
+        model = make_tagger(embedding_dim=None, max_iter=1).fit(X, tags).model_
+    else:
+        model = make_classifier(max_iter=1).fit(X, y).model_
+    rng = np.random.RandomState(0)
+    n, width, data_width = 5, 6, 16
+    lengths = np.array([6, 2, 5, 3, 6])
+    values = rng.normal(size=(n, data_width, 3)).astype(model.inputs[0].dtype)
+    if per_step:
+        targets = rng.randint(0, 2, size=(n, data_width))
+        real = np.arange(data_width) < lengths[:, None]
+        weights = real * rng.uniform(0.5, 2, size=(n, 1))
+    else:
+        targets = rng.randint(0, 2, size=n)
+        weights = rng.uniform(0.5, 2, size=n)
+    data = Dataset(values, lengths, targets, weights.astype(np.float32))
+    exact = data.batch(np.arange(n), width)
+    padded = data.batch(np.arange(n), data_width, rows=8)
+    assert padded[0][0].shape[:2] == (8, data_width)
+    trained, losses = [], []
+    for inputs, batch_targets, batch_weights in (exact, padded):
+        engine = _new_engine(model)
+        copy_state(model, engine)
+        logs = engine.train_on_batch(
+            inputs, batch_targets, sample_weight=batch_weights, return_dict=True
+        )
+        losses.append(logs["loss"])
+        trained.append(engine.get_weights())
+    np.testing.assert_allclose(losses[0], losses[1], rtol=1e-6)
+    for a, b in zip(*trained, strict=True):
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
