@@ -25,13 +25,16 @@ rest of skrnn calls the runner and never asks which backend is active.
   concrete training step (:func:`compiled_train_step`), traced once per
   engine and batch structure and called directly. Batches keep their exact
   shapes (a concrete function takes any).
-- JAX: every new input shape is a new program, so batches have fixed shapes:
-  a training batch always has ``batch_size`` rows (the smaller last batch is
-  padded with rows of weight zero) and widths are rounded up to a power of
-  two (at most the data's width), so a network compiles a bounded number of
-  programs. Keras' stateless training step is compiled once per engine and
-  shape and called with the state passed and returned; the state it consumes
-  (donates) is the engine's own. Logs are read once per epoch.
+- JAX: every new input shape is a new program, so batches have fixed shapes
+  (:meth:`JaxRunner.batch_shape`): a training batch always has
+  ``batch_size`` rows (the smaller last batch is padded with rows of weight
+  zero), a short epoch runs at the data's width and a long one rounds widths
+  up to powers of two, and prediction runs in blocks of
+  ``JAX_PREDICT_ROWS``; a network compiles a bounded number of programs.
+  Keras' stateless training step is compiled once per engine and shape and
+  called with the state passed and returned; the state it consumes (donates)
+  is the engine's own (:func:`copy_state` copies). Logs are read once per
+  epoch.
 """
 
 import functools
@@ -548,10 +551,9 @@ JAX_ONE_WIDTH_BATCHES = 64
 JAX_PREDICT_ROWS = 64
 
 
-def _bucket(size, largest=None):
-    """``size`` rounded up to a power of two, at most ``largest`` (if given)."""
-    rounded = 1 << (int(size) - 1).bit_length()
-    return rounded if largest is None else max(size, min(largest, rounded))
+def _bucket(size, largest):
+    """``size`` rounded up to a power of two, at most ``largest`` (or ``size``)."""
+    return max(size, min(largest, 1 << (int(size) - 1).bit_length()))
 
 
 def _jax_run_on(template_ref, trainable, non_trainable, values, lengths):
