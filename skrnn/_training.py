@@ -15,8 +15,9 @@ from dataclasses import dataclass, field
 import keras
 import numpy as np
 
-from skrnn._engines import _pad_rows, borrowed, copy_state, runner
+from skrnn._engines import borrowed, copy_state
 from skrnn._predict import partial_first
+from skrnn._runners import _pad_rows, runner
 
 __all__ = ["Dataset", "Stopping", "run_epochs"]
 
@@ -393,7 +394,7 @@ def _train_epoch(trainer, train, batches, callback_list, max_rows):
     Keras' metrics accumulate over the epoch on the device, and are read back
     at its end, or after every batch when a callback wants them. Each batch
     has the shape the backend's runner asks for (see
-    :meth:`skrnn._engines.TensorFlowRunner.batch_shape`).
+    :meth:`skrnn._runners.TensorFlowRunner.batch_shape`).
     """
     per_batch_logs = bool(callback_list.callbacks)
     run, max_width = runner(), train.values.shape[1]

@@ -4,7 +4,7 @@ import keras
 import numpy as np
 import pytest
 
-from skrnn import _engines
+from skrnn import _engines, _runners
 
 
 @pytest.fixture
@@ -262,7 +262,7 @@ def test_compiled_forward_passes_are_bounded(fresh_forwards):
         values = keras.Input((None, n_features))
         lengths = keras.Input((), dtype="int32")
         model = keras.Model([values, lengths], keras.layers.SimpleRNN(2)(values))
-        assert _engines.runner().forward(model) is not None
+        assert _runners.runner().forward(model) is not None
     assert len(fresh_forwards) == _engines.ENGINE_POOL_SIZE
 
 
@@ -293,7 +293,7 @@ def test_under_jax_a_network_compiles_a_few_programs(
     key = _engines.graph_key(clf.model_)
     engine = pool.take(key)
     pool.give_back(key, engine)
-    step = _engines._JAX_STEPS[engine]
+    step = _runners._JAX_STEPS[engine]
     # Every batch has 5 rows; a short epoch runs them all 8 steps wide.
     assert step._cache_size() == 1
     make_classifier(random_state=1, **params).fit(X, y)
