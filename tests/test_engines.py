@@ -299,7 +299,7 @@ def test_under_jax_a_network_compiles_a_few_programs(
     make_classifier(random_state=1, **params).fit(X, y)
     assert step._cache_size() == 1
     # Long epochs: widths 2..8 run as 2, 4 or 8 steps.
-    monkeypatch.setattr(_engines, "JAX_ONE_WIDTH_BATCHES", 1)
+    monkeypatch.setattr(_runners, "JAX_ONE_WIDTH_BATCHES", 1)
     make_classifier(random_state=2, **params).fit(X, y)
     assert step._cache_size() <= 3
 

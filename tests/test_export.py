@@ -168,6 +168,11 @@ def test_tagger_steps_and_labels_match_predict(make_tagger, tmp_path, params):
         np.testing.assert_array_equal(labels[i, : n_labels[i]], expected[i])
 
 
+@pytest.mark.skipif(
+    keras.backend.backend() != "tensorflow",
+    reason="the SavedModel export runs under TensorFlow; under JAX it says how "
+    "to reach it (tests/test_backends.py)",
+)
 def test_saved_model_has_the_same_signature_and_outputs(
     make_classifier, make_tagger, scales_data, tmp_path
 ):

@@ -2,9 +2,15 @@
 
 import copy
 
+import keras
 import numpy as np
 import pytest
 from conftest import pad
+
+# predict equals the model called on one sequence exactly under TensorFlow;
+# JAX's compiled forward pass fuses float32 operations differently from an
+# eager call, so the two agree to float32 rounding.
+RTOL = 1e-7 if keras.backend.backend() == "tensorflow" else 1e-6
 
 
 def with_params(clf, **params):
@@ -102,7 +108,7 @@ def test_output_equals_forward_pass_over_each_unpadded_sequence(fitted_network):
         logits = np.asarray(logits)[0]
         expected = np.exp(logits - logits.max())
         expected /= expected.sum()
-        np.testing.assert_allclose(proba[i], expected, rtol=1e-7)
+        np.testing.assert_allclose(proba[i], expected, rtol=RTOL)
 
 
 def test_univariate_forms_agree(make_classifier):

@@ -418,7 +418,14 @@ class GuardedModel:
     def __getattr__(self, name):
         if name in self.RUN:
             return _run
-        if name in ("variables", "weights", "get_weights"):
+        if name in (
+            "variables",
+            "weights",
+            "get_weights",
+            # What the JAX forward pass reads to run the network.
+            "trainable_variables",
+            "non_trainable_variables",
+        ):
             raise NetworkReached
         return getattr(self._model, name)
 
