@@ -293,101 +293,63 @@ def run_epochs(
     # they change (weights, learning rate) goes back into the engine after.
     sync = bool(callbacks)
     run = runner()
+    epoch_logs = {}
     with borrowed(model, training=True) as engine:
         trainer = run.trainer(engine, train.batch(np.arange(1), 1))
+        # The trainer may hold the engine's state between updates: it goes
+        # back into the engine however the epochs end.
         try:
-            epoch_logs = _train_epochs(
-                model,
-                engine,
-                trainer,
-                train,
-                n_epochs=n_epochs,
-                batch_size=batch_size,
-                shuffle=shuffle,
-                rng=rng,
-                history=history,
-                stopping=stopping,
-                validation=validation,
-                validate=validate,
-                monitor=monitor,
-                callback_list=callback_list,
-                sync=sync,
-                result=result,
-                verbose=verbose,
-            )
+            best_score = -np.inf
+            callback_list.on_train_begin()
+            for epoch in range(n_epochs):
+                callback_list.on_epoch_begin(epoch)
+                epoch_logs = _train_epoch(
+                    run,
+                    trainer,
+                    train,
+                    _batches(train.widths, batch_size, shuffle, rng),
+                    callback_list,
+                    min(batch_size, len(train)),
+                )
+                if not np.isfinite(epoch_logs["loss"]):
+                    raise ValueError(
+                        f"Training diverged: the loss became {epoch_logs['loss']} "
+                        f"at epoch {epoch + 1}. Lower learning_rate_init, set "
+                        "clipnorm, scale the features (large raw values make "
+                        "recurrent networks unstable), or use cell='lstm' or 'gru'."
+                    )
+                if validation is not None:
+                    epoch_logs.update(validate(engine, validation))
+                    if epoch_logs[monitor] > best_score:
+                        best_score = epoch_logs[monitor]
+                        result.best_weights = engine.get_weights()
+                if sync:
+                    copy_state(engine, model)
+                callback_list.on_epoch_end(epoch, epoch_logs)
+                if sync:
+                    copy_state(model, engine)
+                for name, value in epoch_logs.items():
+                    history.setdefault(name, []).append(float(value))
+                if stopping is not None:
+                    monitored = (
+                        epoch_logs[monitor]
+                        if validation is not None
+                        else -epoch_logs["loss"]
+                    )
+                    if stopping.record_epoch(
+                        monitored, epoch_logs["loss"], engine.optimizer, verbose
+                    ):
+                        result.converged = True
+                        break
+                if model.stop_training:
+                    break
         finally:
             trainer.close()
     callback_list.on_train_end(epoch_logs)
     return result
 
 
-def _train_epochs(
-    model,
-    engine,
-    trainer,
-    train,
-    *,
-    n_epochs,
-    batch_size,
-    shuffle,
-    rng,
-    history,
-    stopping,
-    validation,
-    validate,
-    monitor,
-    callback_list,
-    sync,
-    result,
-    verbose,
-):
-    """The epochs of :func:`run_epochs`; returns the last epoch's logs."""
-    best_score = -np.inf
-    callback_list.on_train_begin()
-    epoch_logs = {}
-    for epoch in range(n_epochs):
-        callback_list.on_epoch_begin(epoch)
-        epoch_logs = _train_epoch(
-            trainer,
-            train,
-            _batches(train.widths, batch_size, shuffle, rng),
-            callback_list,
-            min(batch_size, len(train)),
-        )
-        if not np.isfinite(epoch_logs["loss"]):
-            raise ValueError(
-                f"Training diverged: the loss became {epoch_logs['loss']} at epoch "
-                f"{epoch + 1}. Lower learning_rate_init, set clipnorm, scale the "
-                "features (large raw values make recurrent networks unstable), or "
-                "use cell='lstm' or 'gru'."
-            )
-        if validation is not None:
-            epoch_logs.update(validate(engine, validation))
-            if epoch_logs[monitor] > best_score:
-                best_score = epoch_logs[monitor]
-                result.best_weights = engine.get_weights()
-        if sync:
-            copy_state(engine, model)
-        callback_list.on_epoch_end(epoch, epoch_logs)
-        if sync:
-            copy_state(model, engine)
-        for name, value in epoch_logs.items():
-            history.setdefault(name, []).append(float(value))
-        if stopping is not None:
-            monitored = (
-                epoch_logs[monitor] if validation is not None else -epoch_logs["loss"]
-            )
-            if stopping.record_epoch(
-                monitored, epoch_logs["loss"], engine.optimizer, verbose
-            ):
-                result.converged = True
-                break
-        if model.stop_training:
-            break
-    return epoch_logs
-
-
-def _train_epoch(trainer, train, batches, callback_list, max_rows):
+def _train_epoch(run, trainer, train, batches, callback_list, max_rows):
     """One pass over ``batches``; returns the epoch's mean logs.
 
     The logs are means over the epoch's sequences, weighted as the loss is:
@@ -397,7 +359,7 @@ def _train_epoch(trainer, train, batches, callback_list, max_rows):
     :meth:`skrnn._runners.TensorFlowRunner.batch_shape`).
     """
     per_batch_logs = bool(callback_list.callbacks)
-    run, max_width = runner(), train.values.shape[1]
+    max_width = train.values.shape[1]
     trainer.begin_epoch()
     for step, batch in enumerate(batches):
         callback_list.on_train_batch_begin(step)
