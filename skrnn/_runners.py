@@ -155,10 +155,13 @@ def _jax_state(engine):
 class _JaxTrainer:
     """Runs Keras' stateless training step, jitted, on the engine's state.
 
-    The state is read from the engine's variables when an epoch begins and
-    written back when it ends (or the run stops); in between it lives only
-    here, and each step donates the state it is given, which nothing else
-    holds (:func:`copy_state` copies).
+    The state is read from the engine's variables when the first epoch begins
+    and lives only here until :meth:`close` writes it back (the caller closes
+    before anything reads the engine, and a later epoch reads it again). Each
+    step donates the state it is given, which nothing else holds
+    (:func:`copy_state` copies). Between epochs only the metrics restart (from
+    their reset values) and the learning rate is read again from the engine,
+    where the stopping rule lowers it.
     """
 
     def __init__(self, engine, sample):
@@ -176,10 +179,37 @@ class _JaxTrainer:
         self._step = step
         self._state = None
         self._logs = None
+        optimizer = engine.optimizer
+        # Where the learning rate sits in the optimizer's variables (none
+        # when it is a schedule).
+        self._learning_rate = [
+            index
+            for index, variable in enumerate(optimizer.variables)
+            if variable is optimizer.learning_rate
+        ]
+        engine.reset_metrics()
+        self._metrics_reset = [
+            np.array(variable.value) for variable in engine.metrics_variables
+        ]
 
     def begin_epoch(self):
-        self.engine.reset_metrics()
-        self._state = _jax_state(self.engine)
+        import jax
+
+        if self._state is None:
+            self._state = _jax_state(self.engine)
+        trainable, non_trainable, optimizer, _ = self._state
+        # New buffers, as the step donates what it is given: the engine's
+        # learning rate stays readable and settable between epochs.
+        for index in self._learning_rate:
+            optimizer[index] = jax.device_put(
+                np.array(self.engine.optimizer.variables[index].value)
+            )
+        self._state = (
+            trainable,
+            non_trainable,
+            optimizer,
+            [jax.device_put(value) for value in self._metrics_reset],
+        )
 
     def step(self, batch):
         """Train on ``batch``; return the epoch's logs so far, as arrays."""
@@ -187,8 +217,7 @@ class _JaxTrainer:
         return self._logs
 
     def end_epoch(self):
-        """Write the state back; return the epoch's logs, as floats."""
-        self.close()
+        """The epoch's logs, as floats."""
         return {name: float(value) for name, value in self._logs.items()}
 
     def close(self):

@@ -318,6 +318,9 @@ def run_epochs(
                         "clipnorm, scale the features (large raw values make "
                         "recurrent networks unstable), or use cell='lstm' or 'gru'."
                     )
+                if validation is not None or sync:
+                    # The engine's variables hold the state again.
+                    trainer.close()
                 if validation is not None:
                     epoch_logs.update(validate(engine, validation))
                     if epoch_logs[monitor] > best_score:
