@@ -135,8 +135,9 @@ def _compile_jax_forward(template):
     return jax.jit(functools.partial(_jax_run_on, weakref.ref(template)))
 
 
-def _jax_train_step_on(engine_ref, state, data):
-    return engine_ref().train_step(state, data)
+def _jax_train_step_on(engine_ref, state, metrics, data):
+    logs, (*state, metrics) = engine_ref().train_step((*state, metrics), data)
+    return logs, state, metrics
 
 
 # Jitted training steps of each engine (one program per batch shape).
@@ -155,13 +156,14 @@ def _jax_state(engine):
 class _JaxTrainer:
     """Runs Keras' stateless training step, jitted, on the engine's state.
 
-    The state is read from the engine's variables when the first epoch begins
-    and lives only here until :meth:`close` writes it back (the caller closes
-    before anything reads the engine, and a later epoch reads it again). Each
-    step donates the state it is given, which nothing else holds
-    (:func:`copy_state` copies). Between epochs only the metrics restart (from
-    their reset values) and the learning rate is read again from the engine,
-    where the stopping rule lowers it.
+    The state (weights and optimizer) is read from the engine's variables
+    when the first epoch begins and lives only here until :meth:`close`
+    writes it back; the caller closes before anything reads the engine, and
+    the next epoch reads it again. Each step donates the state it is given,
+    which nothing else holds (:func:`copy_state` copies), except the metrics:
+    they are not donated, so every epoch restarts them from the same reset
+    values. The learning rate is copied in from the engine, where the
+    stopping rule lowers it, whenever it changes there.
     """
 
     def __init__(self, engine, sample):
@@ -177,43 +179,42 @@ class _JaxTrainer:
                     donate_argnums=0,
                 )
         self._step = step
-        self._state = None
-        self._logs = None
+        self._state = self._metrics = self._logs = None
         optimizer = engine.optimizer
         # Where the learning rate sits in the optimizer's variables (none
-        # when it is a schedule).
+        # when it is a schedule), and the value last copied in.
         self._learning_rate = [
             index
             for index, variable in enumerate(optimizer.variables)
             if variable is optimizer.learning_rate
         ]
+        self._learning_rate_seen = None
         engine.reset_metrics()
         self._metrics_reset = [
-            np.array(variable.value) for variable in engine.metrics_variables
+            jax.device_put(np.array(variable.value))
+            for variable in engine.metrics_variables
         ]
 
     def begin_epoch(self):
         import jax
 
         if self._state is None:
-            self._state = _jax_state(self.engine)
-        trainable, non_trainable, optimizer, _ = self._state
-        # New buffers, as the step donates what it is given: the engine's
-        # learning rate stays readable and settable between epochs.
+            self._state = list(_jax_state(self.engine)[:3])
+            self._learning_rate_seen = None
+        optimizer = self._state[2]
         for index in self._learning_rate:
-            optimizer[index] = jax.device_put(
-                np.array(self.engine.optimizer.variables[index].value)
-            )
-        self._state = (
-            trainable,
-            non_trainable,
-            optimizer,
-            [jax.device_put(value) for value in self._metrics_reset],
-        )
+            current = self.engine.optimizer.variables[index].value
+            if current is not self._learning_rate_seen:
+                # A copy: the step donates it, and the engine's stays readable.
+                optimizer[index] = jax.device_put(np.array(current))
+                self._learning_rate_seen = current
+        self._metrics = self._metrics_reset
 
     def step(self, batch):
         """Train on ``batch``; return the epoch's logs so far, as arrays."""
-        self._logs, self._state = self._step(self._state, batch)
+        self._logs, self._state, self._metrics = self._step(
+            self._state, self._metrics, batch
+        )
         return self._logs
 
     def end_epoch(self):
@@ -231,7 +232,7 @@ class _JaxTrainer:
             engine.optimizer.variables,
             engine.metrics_variables,
         )
-        for group, values in zip(variables, self._state, strict=True):
+        for group, values in zip(variables, (*self._state, self._metrics), strict=True):
             for variable, value in zip(group, values, strict=True):
                 variable.assign(value)
         self._state = None
