@@ -28,6 +28,16 @@ settings.register_profile(
 )
 settings.load_profile("ci")
 
+# Each worker imports TensorFlow (about 1 GB): more than a few cost memory and
+# gain little, as TensorFlow and XLA use every core themselves.
+MAX_WORKERS = 4
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_auto_num_workers(config):
+    """``-n auto``: one worker per core, at most ``MAX_WORKERS``."""
+    return max(1, min(MAX_WORKERS, os.cpu_count() or 1))
+
 
 def make_ragged(n=24, n_features=3, min_len=2, max_len=8, seed=0):
     """Small ragged multivariate sequences with a learnable binary label."""
