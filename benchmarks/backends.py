@@ -14,9 +14,14 @@ subprocess with ``KERAS_BACKEND`` set (skrnn never sets it).
   its programs, TensorFlow traces its functions) and test accuracy; J2b: the
   same fit again in that process.
 - J3: ``check_estimator`` wall time per estimator under JAX.
+- J4: milliseconds per training update of the default JapaneseVowels
+  network, with and without its convolutional branch, on each backend
+  (difference of fits of 62 and 12 epochs, after a first fit): what bounds
+  J2b.
 
 Run:  python benchmarks/backends.py            (about 10 minutes on 2 CPU cores)
       python benchmarks/backends.py --only J1 J2
+      python benchmarks/backends.py --only J4
 """
 
 import argparse
@@ -88,6 +93,30 @@ print(json.dumps({"seconds": times[0], "again": times[1],
                   "accuracy": clf.score(X_test, y_test), "epochs": clf.n_iter_}))
 """
 
+DEFAULT_PER_UPDATE = """
+import time, warnings
+warnings.simplefilter("ignore")
+from skrnn import SequenceRNNClassifier
+from skrnn.datasets import load_japanese_vowels
+
+X, y = load_japanese_vowels("train")
+updates = -(-len(X) // 32)
+
+def fit(epochs, **params):
+    start = time.perf_counter()
+    SequenceRNNClassifier(
+        random_state=0, tol=0.0, n_iter_no_change=10**6, max_iter=epochs, **params
+    ).fit(X, y)
+    return time.perf_counter() - start
+
+results = {}
+for name, params in (("default", {}), ("no_branch", {"conv_filters": None})):
+    fit(2, **params)
+    best = min(fit(62, **params) - fit(12, **params) for _ in range(2))
+    results[name] = 1000 * best / (50 * updates)
+print(json.dumps(results))
+"""
+
 CHECK_ESTIMATOR = """
 import time, warnings
 warnings.simplefilter("ignore")
@@ -154,9 +183,22 @@ def main(only=None):
                 "| - | - |",
                 flush=True,
             )
+    if not only or "J4" in only:
+        results = {
+            backend: run(DEFAULT_PER_UPDATE, backend)
+            for backend in ("jax", "tensorflow")
+        }
+        jax, tf = results["jax"], results["tensorflow"]
+        for name, label in (("default", "default"), ("no_branch", "no branch")):
+            print(
+                f"| J4 | ms per update, JapaneseVowels default network ({label}), "
+                f"batch 32 (JAX / TensorFlow) | {jax[name]:.3f} | {tf[name]:.3f} | "
+                f"{jax[name] / tf[name]:.2f} |",
+                flush=True,
+            )
 
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--only", nargs="*", help="workload ids: J1 J2 J3")
+    parser.add_argument("--only", nargs="*", help="workload ids: J1 J2 J3 J4")
     main(parser.parse_args().only)
