@@ -28,6 +28,7 @@ from skrnn._model import OPTIMIZERS, POOLINGS
 from skrnn._network import NetworkMixin
 from skrnn._persistence import save
 from skrnn._predict import predict_outputs
+from skrnn._runners import runner
 from skrnn._sequences import pad_steps
 from skrnn._training import Dataset, EpochResult, Stopping, run_epochs
 
@@ -315,10 +316,11 @@ class BaseSequenceRNN(
             dtype = model.outputs[0].dtype
         else:
             model = None
-            # Precision follows X, as in MLPClassifier; token ids train in float32.
+            # Precision follows X, as in MLPClassifier, where the backend
+            # computes in float64; token ids train in float32.
             dtype = (
                 "float64"
-                if not self._tokens and input_dtype == np.float64
+                if not self._tokens and input_dtype == np.float64 and runner().float64
                 else "float32"
             )
         if not self._tokens:

@@ -10,14 +10,16 @@ rest of skrnn calls the runner and never asks which backend is active.
   concrete training step (:func:`compiled_train_step`), traced once per
   engine and batch structure and called directly. Batches keep their exact
   shapes (a concrete function takes any).
-- JAX: every new input shape is a new program, so batches have fixed shapes
-  (:meth:`JaxRunner.batch_shape`): a training batch always has
-  ``batch_size`` rows (the smaller last batch is padded with rows of weight
-  zero), a short epoch runs at the data's width and a long one rounds widths
-  up to powers of two, and prediction runs in blocks of
-  ``JAX_PREDICT_ROWS``; a network compiles a bounded number of programs.
+- JAX: networks compute in float32 unless ``jax_enable_x64`` is on
+  (:attr:`JaxRunner.float64`). Every new input shape is a new program, so
+  batches have fixed shapes (:meth:`JaxRunner.batch_shape`): a training
+  batch always has ``batch_size`` rows (the smaller last batch is padded
+  with rows of weight zero), a short epoch runs at the data's width and a
+  long one rounds widths up to powers of two, and prediction runs in blocks
+  of ``JAX_PREDICT_ROWS``; a network compiles a bounded number of programs.
   Keras' stateless training step is compiled once per engine and shape and
-  called with the state passed and returned; the state it consumes (donates)
+  called with the state passed and returned; the state stays in the
+  trainer from the first epoch to the last, and what it consumes (donates)
   is the engine's own (:func:`copy_state` copies). Logs are read once per
   epoch.
 """
@@ -87,6 +89,8 @@ class TensorFlowRunner:
     """TensorFlow: concrete functions of free batch and time sizes."""
 
     name = "tensorflow"
+    # Whether networks can compute in float64 (float64 input trains in it).
+    float64 = True
 
     def batch_shape(self, rows, width, max_rows, max_width, n_batches=1):
         """Rows and steps a batch of ``rows`` sequences is run with.
@@ -242,6 +246,18 @@ class JaxRunner:
     """JAX: fixed batch shapes, so each network compiles few programs."""
 
     name = "jax"
+
+    @property
+    def float64(self):
+        """Whether JAX computes in float64: only with ``jax_enable_x64`` on.
+
+        Without it JAX truncates float64 to float32 with a warning per
+        operation, so skrnn builds float32 networks instead (the flag is
+        process-wide, and the user's to set).
+        """
+        import jax
+
+        return bool(jax.config.jax_enable_x64)
 
     def batch_shape(self, rows, width, max_rows, max_width, n_batches=1):
         """Rows and steps a batch of ``rows`` sequences is run with.

@@ -1,11 +1,15 @@
 """The Keras network: masking by length, last-step and EOS read-out, options."""
 
 import copy
+import warnings
 
 import keras
 import numpy as np
 import pytest
 from conftest import pad
+from sklearn.exceptions import ConvergenceWarning
+
+from skrnn._runners import runner
 
 # predict equals the model called on one sequence exactly under TensorFlow;
 # JAX's compiled forward pass fuses float32 operations differently from an
@@ -160,11 +164,37 @@ def test_network_options_train_and_predict(params, make_classifier, cat_dog_data
     assert clf.t_ == clf.n_iter_ * 30
 
 
+# What float64 input trains in: float64 where the backend computes in it
+# (TensorFlow; JAX only with jax_enable_x64, which is off by default).
+FLOAT64 = "float64" if runner().float64 else "float32"
+
+
 def test_float32_input_trains_in_float32(make_classifier, cat_dog_data):
     X, labels = cat_dog_data
     clf = make_classifier().fit(pad(X).astype(np.float32), labels)
     assert clf.model_.inputs[0].dtype == "float32"
-    assert make_classifier().fit(pad(X), labels).model_.inputs[0].dtype == "float64"
+    assert make_classifier().fit(pad(X), labels).model_.inputs[0].dtype == FLOAT64
+
+
+def test_float64_input_fits_and_predicts_without_a_warning(
+    make_classifier, cat_dog_data
+):
+    """Under JAX without x64, float64 input trains in float32, silently."""
+    X, labels = cat_dog_data
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        clf = make_classifier().fit(pad(X), labels)
+        probabilities = clf.predict_proba(pad(X))
+    assert probabilities.dtype == np.float64 and probabilities.shape == (30, 2)
+    # What a user would see: the expected ConvergenceWarning (max_iter is
+    # tiny) aside, and DeprecationWarnings raised inside Keras, which Python
+    # does not show by default.
+    shown = [
+        w
+        for w in caught
+        if not issubclass(w.category, (ConvergenceWarning, DeprecationWarning))
+    ]
+    assert not shown, [str(w.message) for w in shown]
 
 
 @pytest.mark.parametrize(
@@ -317,7 +347,7 @@ def test_branch_with_token_ids_and_in_float64(make_classifier):
     )
     values = [x.astype(np.float64)[:, None] for x in X]
     wide = make_classifier(conv_filters=(3,), conv_kernel_size=3).fit(values, y)
-    assert wide.model_.get_layer("convolution_branch").compute_dtype == "float64"
+    assert wide.model_.get_layer("convolution_branch").compute_dtype == FLOAT64
 
 
 @pytest.mark.parametrize(
