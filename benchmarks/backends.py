@@ -31,8 +31,24 @@ import subprocess
 import sys
 import textwrap
 
-PER_UPDATE = """
-import time, warnings
+# Milliseconds per update of ``fit(epochs)``: the best difference between fits
+# of ``long`` and ``short`` epochs after a warm-up fit, so compiling cancels out.
+TIMING = """
+import time
+
+def per_update(fit, updates, short=5, long=45, repeats=3, warm_up=1):
+    def timed(epochs):
+        start = time.perf_counter(); fit(epochs)
+        return time.perf_counter() - start
+    timed(warm_up)
+    best = min(timed(long) - timed(short) for _ in range(repeats))
+    return 1000 * best / ((long - short) * updates)
+"""
+
+PER_UPDATE = (
+    TIMING
+    + """
+import warnings
 warnings.simplefilter("ignore")
 import keras, numpy as np
 from skrnn import SequenceRNNClassifier
@@ -65,16 +81,11 @@ def keras_fit(epochs):
     # One model: Keras compiles its training step once per model.
     model.fit(padded, y, batch_size=batch, epochs=epochs, verbose=0)
 
-def per_update(fit, short=5, long=45, repeats=3):
-    def timed(epochs):
-        start = time.perf_counter(); fit(epochs)
-        return time.perf_counter() - start
-    timed(1)
-    best = min(timed(long) - timed(short) for _ in range(repeats))
-    return 1000 * best / ((long - short) * updates)
-
-print(json.dumps({"skrnn": per_update(skrnn_fit), "keras": per_update(keras_fit)}))
+print(json.dumps({
+    "skrnn": per_update(skrnn_fit, updates), "keras": per_update(keras_fit, updates)
+}))
 """
+)
 
 DEFAULT_FIT = """
 import time, warnings
@@ -93,8 +104,10 @@ print(json.dumps({"seconds": times[0], "again": times[1],
                   "accuracy": clf.score(X_test, y_test), "epochs": clf.n_iter_}))
 """
 
-DEFAULT_PER_UPDATE = """
-import time, warnings
+DEFAULT_PER_UPDATE = (
+    TIMING
+    + """
+import warnings
 warnings.simplefilter("ignore")
 from skrnn import SequenceRNNClassifier
 from skrnn.datasets import load_japanese_vowels
@@ -103,19 +116,20 @@ X, y = load_japanese_vowels("train")
 updates = -(-len(X) // 32)
 
 def fit(epochs, **params):
-    start = time.perf_counter()
     SequenceRNNClassifier(
         random_state=0, tol=0.0, n_iter_no_change=10**6, max_iter=epochs, **params
     ).fit(X, y)
-    return time.perf_counter() - start
 
-results = {}
-for name, params in (("default", {}), ("no_branch", {"conv_filters": None})):
-    fit(2, **params)
-    best = min(fit(62, **params) - fit(12, **params) for _ in range(2))
-    results[name] = 1000 * best / (50 * updates)
+results = {
+    name: per_update(
+        lambda epochs: fit(epochs, **params), updates,
+        short=12, long=62, repeats=2, warm_up=2,
+    )
+    for name, params in (("default", {}), ("no_branch", {"conv_filters": None}))
+}
 print(json.dumps(results))
 """
+)
 
 CHECK_ESTIMATOR = """
 import time, warnings

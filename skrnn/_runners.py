@@ -149,12 +149,12 @@ _JAX_STEPS = weakref.WeakKeyDictionary()
 
 
 def _jax_state(engine):
-    return (
+    """The engine's weights and optimizer state, as the training step takes them."""
+    return [
         [variable.value for variable in engine.trainable_variables],
         [variable.value for variable in engine.non_trainable_variables],
         [variable.value for variable in engine.optimizer.variables],
-        [variable.value for variable in engine.metrics_variables],
-    )
+    ]
 
 
 class _JaxTrainer:
@@ -203,7 +203,7 @@ class _JaxTrainer:
         import jax
 
         if self._state is None:
-            self._state = list(_jax_state(self.engine)[:3])
+            self._state = _jax_state(self.engine)
             self._learning_rate_seen = None
         optimizer = self._state[2]
         for index in self._learning_rate:

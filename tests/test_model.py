@@ -15,6 +15,9 @@ from skrnn._runners import runner
 # JAX's compiled forward pass fuses float32 operations differently from an
 # eager call, so the two agree to float32 rounding.
 RTOL = 1e-7 if keras.backend.backend() == "tensorflow" else 1e-6
+# What float64 input trains in: float64 where the backend computes in it
+# (TensorFlow; JAX only with jax_enable_x64, which is off by default).
+FLOAT64 = "float64" if runner().float64 else "float32"
 
 
 def with_params(clf, **params):
@@ -162,11 +165,6 @@ def test_network_options_train_and_predict(params, make_classifier, cat_dog_data
     assert clf.predict(X).shape == (30,)
     assert clf.n_iter_ >= 1 and len(clf.loss_curve_) == clf.n_iter_
     assert clf.t_ == clf.n_iter_ * 30
-
-
-# What float64 input trains in: float64 where the backend computes in it
-# (TensorFlow; JAX only with jax_enable_x64, which is off by default).
-FLOAT64 = "float64" if runner().float64 else "float32"
 
 
 def test_float32_input_trains_in_float32(make_classifier, cat_dog_data):
