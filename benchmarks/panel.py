@@ -107,17 +107,20 @@ def _candidate(
     window="auto",
     clipnorm=None,
     conv_filters=None,
+    weight_average=None,
     **rest,
 ):
     # Rounds 1-5 ran when the default clipnorm was None, rounds 1-12 before the
-    # convolutional branch: every candidate names both, so it measures the same
-    # thing whatever the defaults are.
+    # convolutional branch, rounds 1-19 without the average of the weights:
+    # every candidate names all three, so it measures the same thing whatever
+    # the defaults are.
     return {
         "pooling": pooling,
         "scaling": scaling,
         "window": window,
         "clipnorm": clipnorm,
         "conv_filters": conv_filters,
+        "weight_average": weight_average,
         **rest,
         **budget,
     }
@@ -260,6 +263,25 @@ CANDIDATES = {
         _whole_summary_dropout(_fcn_budget(256)), **FCN, summary_dropout=0.5
     ),
     "fcn-only-c256": _candidate(_without_recurrent_layers(_fcn_budget(256)), **FCN),
+    # round 20: more of the branch alone in training (the whole recurrent
+    # summary dropped for 70% of the sequences)
+    "fcn-wdrop0.7-c256": _candidate(
+        _whole_summary_dropout(_fcn_budget(256)), **FCN, summary_dropout=0.7
+    ),
+    "fcn-wdrop0.85-c256": _candidate(
+        _whole_summary_dropout(_fcn_budget(256)), **FCN, summary_dropout=0.85
+    ),
+    # round 20: the weights averaged over the last updates (an exponential
+    # moving average, momentum 0.99) when training ends
+    "fcn-wdrop0.7-c256-ema": _candidate(
+        _whole_summary_dropout(_fcn_budget(256)),
+        **FCN,
+        summary_dropout=0.7,
+        weight_average=0.99,
+    ),
+    "fcn-only-c256-ema": _candidate(
+        _without_recurrent_layers(_fcn_budget(256)), **FCN, weight_average=0.99
+    ),
 }
 
 

@@ -301,6 +301,7 @@ def compile_model(
     learning_rate=0.001,
     momentum=0.9,
     clipnorm=None,
+    weight_average=None,
 ):
     """Compile ``model`` with one of ``OPTIMIZERS`` and build its slots.
 
@@ -320,6 +321,9 @@ def compile_model(
         Momentum of ``'sgd'``.
     clipnorm : float, default=None
         Clip each gradient to this norm; None: no clipping.
+    weight_average : float, default=None
+        Momentum of an exponential moving average of the weights that the
+        optimizer keeps (Keras' ``use_ema``); None: no average.
 
     Returns
     -------
@@ -327,6 +331,8 @@ def compile_model(
         The same model, compiled.
     """
     options = {"momentum": momentum} if optimizer == "sgd" else {}
+    if weight_average is not None:
+        options.update(use_ema=True, ema_momentum=weight_average)
     model.compile(
         optimizer=OPTIMIZERS[optimizer](
             learning_rate=learning_rate, clipnorm=clipnorm, **options

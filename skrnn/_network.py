@@ -125,4 +125,5 @@ class NetworkMixin:
             learning_rate=self.learning_rate_init,
             momentum=self.momentum,
             clipnorm=self.clipnorm,
+            weight_average=self.weight_average,
         )

@@ -122,6 +122,7 @@ class SequenceRNNTagger(BaseSequenceRNN):
         learning_rate="constant",
         momentum=0.9,
         clipnorm=5.0,
+        weight_average=None,
         alpha=0.0001,
         early_stopping=False,
         validation_fraction=0.1,

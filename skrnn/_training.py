@@ -227,6 +227,7 @@ def run_epochs(
     rng,
     history,
     stopping=None,
+    average=True,
     validation=None,
     validate=None,
     monitor=None,
@@ -257,6 +258,10 @@ def run_epochs(
         Per-epoch logs are appended to it (keys are created as needed).
     stopping : Stopping, default=None
         Convergence rule; None runs every epoch.
+    average : bool, default=True
+        Whether the optimizer's moving average of the weights, if it keeps
+        one, replaces the weights at the end (never with ``validation``, whose
+        best epoch's weights are returned instead).
     validation : Dataset, default=None
         Held-out data; when given, ``stopping`` monitors its score and the
         weights of the best epoch are returned.
@@ -348,6 +353,8 @@ def run_epochs(
                     break
         finally:
             trainer.close()
+    if average and validation is None and model.optimizer.use_ema:
+        model.optimizer.finalize_variable_values(model.trainable_variables)
     callback_list.on_train_end(epoch_logs)
     return result
 

@@ -114,7 +114,12 @@ def test_key_ignores_seed_and_learning_rate_only(make_classifier, tiny_data):
     base = key()
     assert base is not None
     assert key(random_state=5, learning_rate_init=0.1) == base
-    for params in ({"dropout": 0.1}, {"clipnorm": 0.5}, {"optimizer": "sgd"}):
+    for params in (
+        {"dropout": 0.1},
+        {"clipnorm": 0.5},
+        {"optimizer": "sgd"},
+        {"weight_average": None},
+    ):
         assert key(**params) != base, params
 
 
@@ -178,7 +183,9 @@ def test_callbacks_see_and_steer_the_estimators_model(make_classifier, ragged_da
             if epoch == 1:
                 self.model.optimizer.learning_rate = 0.0
 
-    clf = make_classifier(max_iter=4, callbacks=[Freeze()]).fit(X, y)
+    # The fit keeps the last epoch's weights, not their average.
+    clf = make_classifier(max_iter=4, callbacks=[Freeze()], weight_average=None)
+    clf.fit(X, y)
     final = [w.numpy() for w in clf.model_.trainable_weights]
     for before, after in zip(seen[-1], final, strict=True):
         np.testing.assert_array_equal(before, after)

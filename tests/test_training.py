@@ -204,6 +204,53 @@ def test_keras_early_stopping_callback_ends_training(make_classifier, training_d
     assert clf.n_iter_ == 2
 
 
+# --------------------------------------------------- the average of the weights
+
+
+def _weights_and_averages(clf):
+    optimizer = clf.model_.optimizer
+    weights = [np.asarray(v) for v in clf.model_.trainable_variables]
+    # Keras keeps the average in the optimizer, one per trainable variable.
+    averages = [np.asarray(v) for v in optimizer._model_variables_moving_average]
+    return weights, averages
+
+
+def test_fit_ends_on_the_average_of_the_weights(make_classifier, training_data):
+    X, Y = training_data
+    averaged = make_classifier(max_iter=6, weight_average=0.9).fit(X, Y)
+    weights, averages = _weights_and_averages(averaged)
+    assert len(weights) == len(averages) > 0
+    for weight, average in zip(weights, averages, strict=True):
+        np.testing.assert_array_equal(weight, average)
+    last = make_classifier(max_iter=6, weight_average=None).fit(X, Y)
+    assert not last.model_.optimizer.use_ema
+    # The same updates, ending elsewhere: the average is not the last point.
+    np.testing.assert_allclose(averaged.loss_curve_, last.loss_curve_, rtol=1e-5)
+    assert not np.allclose(averaged.predict_proba(X), last.predict_proba(X))
+
+
+def test_partial_fit_keeps_the_last_updates_weights(make_classifier, training_data):
+    X, Y = training_data
+    averaged, last = (
+        make_classifier(weight_average=0.5),
+        make_classifier(weight_average=None),
+    )
+    for _ in range(2):
+        averaged.partial_fit(X, Y, classes=[0, 1])
+        last.partial_fit(X, Y, classes=[0, 1])
+    np.testing.assert_allclose(
+        averaged.predict_proba(X), last.predict_proba(X), rtol=1e-5, atol=1e-6
+    )
+    weights, averages = _weights_and_averages(averaged)
+    assert not all(np.allclose(w, a) for w, a in zip(weights, averages, strict=True))
+
+
+def test_weight_average_must_lie_between_zero_and_one(make_classifier, tiny_data):
+    for value in (0.0, 1.0, 1.5, "yes"):
+        with pytest.raises(ValueError, match="'weight_average' parameter"):
+            make_classifier(weight_average=value).fit(*tiny_data)
+
+
 # ---------------------------------------------------- partial_fit, warm start
 
 
@@ -215,7 +262,11 @@ def test_partial_fit_k_calls_equal_k_epochs(make_classifier, training_data):
         clf.partial_fit(X, Y, classes=[0, 1])
     assert clf.n_iter_ == k and len(clf.history_["loss"]) == k
     assert clf.t_ == k * len(X)
-    reference = make_classifier(max_iter=k, tol=0.0, n_iter_no_change=k + 1)
+    # fit ends on the average of the weights, partial_fit on the last
+    # update's (test_partial_fit_keeps_the_last_updates_weights).
+    reference = make_classifier(
+        max_iter=k, tol=0.0, n_iter_no_change=k + 1, weight_average=None
+    )
     reference.fit(X, Y)
     np.testing.assert_allclose(clf.history_["loss"], reference.history_["loss"])
     np.testing.assert_array_equal(clf.predict_proba(X), reference.predict_proba(X))
@@ -237,9 +288,11 @@ def test_partial_fit_needs_classes_first_and_known_labels(
 
 def test_warm_start_continues_from_last_weights(make_classifier, training_data):
     X, Y = training_data
-    two_plus_two = make_classifier(max_iter=2, warm_start=True, shuffle=False, tol=0.0)
+    # Without the average of the weights, which each fit would end on.
+    settings = {"shuffle": False, "tol": 0.0, "weight_average": None}
+    two_plus_two = make_classifier(max_iter=2, warm_start=True, **settings)
     two_plus_two.fit(X, Y).fit(X, Y)
-    four = make_classifier(max_iter=4, shuffle=False, tol=0.0).fit(X, Y)
+    four = make_classifier(max_iter=4, **settings).fit(X, Y)
     assert two_plus_two.n_iter_ == 4 and two_plus_two.t_ == 4 * len(X)
     np.testing.assert_allclose(two_plus_two.loss_curve_, four.loss_curve_)
     np.testing.assert_array_equal(two_plus_two.predict_proba(X), four.predict_proba(X))
