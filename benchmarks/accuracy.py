@@ -152,13 +152,14 @@ def configurations(name):
     # The recipes name every parameter that shapes the network or its input,
     # so they stay the same network as the raw Keras model whatever the
     # estimator's defaults: the last step's output, unscaled, every step read,
-    # gradients not clipped, no convolutional branch.
+    # gradients not clipped, no convolutional branch, the last update's weights.
     plain = {
         "pooling": "last",
         "scaling": None,
         "window": 1,
         "clipnorm": None,
         "conv_filters": None,
+        "weight_average": None,
     }
     recipe = {
         **plain,

@@ -15,7 +15,8 @@ subprocess with ``KERAS_BACKEND`` set (skrnn never sets it).
   same fit again in that process.
 - J3: ``check_estimator`` wall time per estimator under JAX.
 - J4: milliseconds per training update of the default JapaneseVowels
-  network, with and without its convolutional branch, on each backend
+  network, with and without its convolutional branch, and without the
+  average of its weights, on each backend
   (difference of fits of 62 and 12 epochs, after a first fit): what bounds
   J2b.
 
@@ -64,6 +65,7 @@ def skrnn_fit(epochs):
         units=64, conv_filters=None, alpha=0.0, tol=0.0, n_iter_no_change=10**6,
         random_state=0, pooling="last", scaling=None, window=1, clipnorm=None,
         early_stopping=False, batch_size=batch, max_iter=epochs,
+        weight_average=None,
     ).fit(X, y)
 
 width = max(len(x) for x in X)
@@ -125,7 +127,11 @@ results = {
         lambda epochs: fit(epochs, **params), updates,
         short=12, long=62, repeats=2, warm_up=2,
     )
-    for name, params in (("default", {}), ("no_branch", {"conv_filters": None}))
+    for name, params in (
+        ("default", {}),
+        ("no_average", {"weight_average": None}),
+        ("no_branch", {"conv_filters": None}),
+    )
 }
 print(json.dumps(results))
 """
@@ -203,7 +209,11 @@ def main(only=None):
             for backend in ("jax", "tensorflow")
         }
         jax, tf = results["jax"], results["tensorflow"]
-        for name, label in (("default", "default"), ("no_branch", "no branch")):
+        for name, label in (
+            ("default", "default"),
+            ("no_average", "no average of the weights"),
+            ("no_branch", "no branch"),
+        ):
             print(
                 f"| J4 | ms per update, JapaneseVowels default network ({label}), "
                 f"batch 32 (JAX / TensorFlow) | {jax[name]:.3f} | {tf[name]:.3f} | "

@@ -73,10 +73,11 @@ def keras_model(n_features, n_classes, units, masking, cell=keras.layers.SimpleR
 def skrnn_clf(**params):
     # tol=0 with a long patience: every workload runs exactly max_iter epochs.
     # The network is the anchors': the last step read, raw features, no window,
-    # no gradient clipping, no convolutional branch.
+    # no gradient clipping, no convolutional branch, the last update's weights.
     return SequenceRNNClassifier(
         **{
             "conv_filters": None,
+            "weight_average": None,
             "alpha": 0.0,
             "tol": 0.0,
             "n_iter_no_change": 10**6,
