@@ -138,8 +138,9 @@ SHARED_PARAMETERS = """\
         Momentum of an exponential moving average of the weights, kept by
         the optimizer while training (Keras' ``use_ema``). When ``fit`` ends
         without held-out data, the average replaces the weights: the network
-        is the mean of its last few hundred updates (about ``1 / (1 -
-        weight_average)``) rather than wherever the last update left it.
+        is a mean over its last ``1 / (1 - weight_average)`` or so updates
+        (100 by default) rather than wherever the last update left it. Like
+        the optimizer, it is set when the network is built.
         ``partial_fit`` keeps the last update's weights, so repeated calls
         continue training; with ``early_stopping``, the best epoch's weights
         are kept instead. None: no average. Chosen on the classifier: the
