@@ -282,6 +282,31 @@ CANDIDATES = {
     "fcn-only-c256-ema": _candidate(
         _without_recurrent_layers(_fcn_budget(256)), **FCN, weight_average=0.99
     ),
+    # round 21 (regression): the regressor's default of round 20 (the
+    # regression rows of round 20 ran fcn-wdrop0.5-c256 when the regressor's
+    # default was early_stopping='auto'), and the classifier's way of ending
+    # training, on every training sequence (nothing held out) with the
+    # average of the weights
+    "fcn-wdrop0.5-c256-auto": _candidate(
+        _whole_summary_dropout(_fcn_budget(256)),
+        **FCN,
+        summary_dropout=0.5,
+        early_stopping="auto",
+    ),
+    "fcn-wdrop0.5-c256-ema-all": _candidate(
+        _whole_summary_dropout(_fcn_budget(256)),
+        **FCN,
+        summary_dropout=0.5,
+        weight_average=0.99,
+        early_stopping=False,
+    ),
+    "fcn-wdrop0.7-c256-ema-all": _candidate(
+        _whole_summary_dropout(_fcn_budget(256)),
+        **FCN,
+        summary_dropout=0.7,
+        weight_average=0.99,
+        early_stopping=False,
+    ),
 }
 
 
