@@ -167,6 +167,16 @@ def _fcn_budget(conv_steps=128, **budget):
 FCN = {"conv_filters": (32, 64, 32), "conv_kernel_size": (8, 5, 3), "clipnorm": 5.0}
 
 
+def _whole_summary_candidate(summary_dropout, **rest):
+    """The branch of round 15 on, at up to 256 steps, whole summaries dropped."""
+    return _candidate(
+        _whole_summary_dropout(_fcn_budget(256)),
+        **FCN,
+        summary_dropout=summary_dropout,
+        **rest,
+    )
+
+
 _ROUND1 = _budget(100, stale_updates=0, max_iter=200)
 CANDIDATES = {
     # round 1: pooling and scaling, with batch_size='auto' = min(32, n)
@@ -259,26 +269,15 @@ CANDIDATES = {
     ),
     # round 15: at up to 256 steps, the whole recurrent summary of a sequence
     # dropped at once (half the time), and the branch alone
-    "fcn-wdrop0.5-c256": _candidate(
-        _whole_summary_dropout(_fcn_budget(256)), **FCN, summary_dropout=0.5
-    ),
+    "fcn-wdrop0.5-c256": _whole_summary_candidate(0.5),
     "fcn-only-c256": _candidate(_without_recurrent_layers(_fcn_budget(256)), **FCN),
     # round 20: more of the branch alone in training (the whole recurrent
     # summary dropped for 70% of the sequences)
-    "fcn-wdrop0.7-c256": _candidate(
-        _whole_summary_dropout(_fcn_budget(256)), **FCN, summary_dropout=0.7
-    ),
-    "fcn-wdrop0.85-c256": _candidate(
-        _whole_summary_dropout(_fcn_budget(256)), **FCN, summary_dropout=0.85
-    ),
+    "fcn-wdrop0.7-c256": _whole_summary_candidate(0.7),
+    "fcn-wdrop0.85-c256": _whole_summary_candidate(0.85),
     # round 20: the weights averaged over the last updates (an exponential
     # moving average, momentum 0.99) when training ends
-    "fcn-wdrop0.7-c256-ema": _candidate(
-        _whole_summary_dropout(_fcn_budget(256)),
-        **FCN,
-        summary_dropout=0.7,
-        weight_average=0.99,
-    ),
+    "fcn-wdrop0.7-c256-ema": _whole_summary_candidate(0.7, weight_average=0.99),
     "fcn-only-c256-ema": _candidate(
         _without_recurrent_layers(_fcn_budget(256)), **FCN, weight_average=0.99
     ),
@@ -287,25 +286,12 @@ CANDIDATES = {
     # default was early_stopping='auto'), and the classifier's way of ending
     # training, on every training sequence (nothing held out) with the
     # average of the weights
-    "fcn-wdrop0.5-c256-auto": _candidate(
-        _whole_summary_dropout(_fcn_budget(256)),
-        **FCN,
-        summary_dropout=0.5,
-        early_stopping="auto",
+    "fcn-wdrop0.5-c256-auto": _whole_summary_candidate(0.5, early_stopping="auto"),
+    "fcn-wdrop0.5-c256-ema-all": _whole_summary_candidate(
+        0.5, weight_average=0.99, early_stopping=False
     ),
-    "fcn-wdrop0.5-c256-ema-all": _candidate(
-        _whole_summary_dropout(_fcn_budget(256)),
-        **FCN,
-        summary_dropout=0.5,
-        weight_average=0.99,
-        early_stopping=False,
-    ),
-    "fcn-wdrop0.7-c256-ema-all": _candidate(
-        _whole_summary_dropout(_fcn_budget(256)),
-        **FCN,
-        summary_dropout=0.7,
-        weight_average=0.99,
-        early_stopping=False,
+    "fcn-wdrop0.7-c256-ema-all": _whole_summary_candidate(
+        0.7, weight_average=0.99, early_stopping=False
     ),
 }
 
