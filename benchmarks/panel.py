@@ -297,6 +297,17 @@ CANDIDATES = {
     "fcn-wdrop0.7-c256-ema-all": _whole_summary_candidate(
         0.7, weight_average=0.99, early_stopping=False
     ),
+    # round 22: the recurrent network read at each sequence's last real step
+    # instead of by attention (better on the simple rules' own draws)
+    "fcn-wdrop0.7-c256-ema-last": _whole_summary_candidate(
+        0.7, weight_average=0.99, pooling="last"
+    ),
+    "fcn-wdrop0.5-c256-ema-last": _whole_summary_candidate(
+        0.5, weight_average=0.99, pooling="last"
+    ),
+    "fcn-wdrop0.3-c256-ema-last": _whole_summary_candidate(
+        0.3, weight_average=0.99, pooling="last"
+    ),
 }
 
 
