@@ -302,9 +302,6 @@ CANDIDATES = {
     "fcn-wdrop0.7-c256-ema-last": _whole_summary_candidate(
         0.7, weight_average=0.99, pooling="last"
     ),
-    "fcn-wdrop0.5-c256-ema-last": _whole_summary_candidate(
-        0.5, weight_average=0.99, pooling="last"
-    ),
     "fcn-wdrop0.3-c256-ema-last": _whole_summary_candidate(
         0.3, weight_average=0.99, pooling="last"
     ),
