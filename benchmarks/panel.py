@@ -53,6 +53,7 @@ from pathlib import Path
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import numpy as np  # noqa: E402
+from sklearn.ensemble import VotingClassifier, VotingRegressor  # noqa: E402
 from sklearn.exceptions import ConvergenceWarning  # noqa: E402
 from sklearn.model_selection import (  # noqa: E402
     GridSearchCV,
@@ -99,7 +100,8 @@ GRID = {
 
 # Candidate defaults compared by cross-validation on the training splits
 # (``--mode cv``); each overrides the estimator's defaults. "constants" sets
-# internal constants for the candidate (restored afterwards). Round 1 ran
+# internal constants for the candidate (restored afterwards); "members" soft
+# votes that many networks (see make_estimator). Round 1 ran
 # before training was made patient for MIN_STALE_UPDATES updates, so it sets
 # that to 0 to be reproducible.
 def _budget(window_steps, stale_updates=250, max_iter=500):
@@ -320,6 +322,11 @@ CANDIDATES = {
     "rnn-last-ema": _candidate(
         _budget(25), clipnorm=5.0, weight_average=0.99, pooling="last"
     ),
+    # round 24: the default, averaged over three networks of consecutive
+    # seeds (soft vote), for few training sequences
+    "fcn-wdrop0.7-c256-ema-x3": _whole_summary_candidate(
+        0.7, weight_average=0.99, members=3
+    ),
 }
 
 
@@ -499,6 +506,24 @@ def ridge_scores(X_train, y_train, X_test, y_test):
 # -------------------------------------------------------------------- modes
 
 
+def make_estimator(regression, random_state, params):
+    """The estimator a candidate names: one network, or, with ``members``, the
+    soft vote of that many networks of consecutive seeds (scikit-learn's
+    ``VotingClassifier`` / ``VotingRegressor``: their mean prediction)."""
+    params = dict(params)
+    members = params.pop("members", 1)
+    kind = SequenceRNNRegressor if regression else SequenceRNNClassifier
+    if members == 1:
+        return kind(random_state=random_state, **params)
+    networks = [
+        (f"seed{random_state + i}", kind(random_state=random_state + i, **params))
+        for i in range(members)
+    ]
+    if regression:
+        return VotingRegressor(networks)
+    return VotingClassifier(networks, voting="soft")
+
+
 def run_test(
     names,
     directory,
@@ -521,9 +546,7 @@ def run_test(
     for name in variant_names(names, variant):
         X_train, y_train, X_test, y_test = load_variant(name, directory, variant, seed)
         regression = name in REGRESSION
-        estimator = (SequenceRNNRegressor if regression else SequenceRNNClassifier)(
-            random_state=random_state, **params
-        )
+        estimator = make_estimator(regression, random_state, params)
         with constants(settings):
             seconds = _timed_fit(estimator, X_train, y_train)
             row = {"skrnn": (float(estimator.score(X_test, y_test)), seconds)}
@@ -583,9 +606,7 @@ def run_cv(names, directory, candidates, n_splits, out, seed=0, variant="standar
             settings = params.pop("constants", {})
             scores, seconds = [], 0.0
             for train, valid in folds:
-                estimator = (
-                    SequenceRNNRegressor if regression else SequenceRNNClassifier
-                )(random_state=seed, **params)
+                estimator = make_estimator(regression, seed, params)
                 with constants(settings):
                     seconds += _timed_fit(
                         estimator, [X_train[i] for i in train], y_train[train]
