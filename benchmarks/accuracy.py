@@ -20,11 +20,10 @@ import keras
 import numpy as np
 from sklearn.model_selection import train_test_split
 from sklearn.pipeline import make_pipeline
-from tasks import EOS, make_dataset  # noqa: E402
+from tasks import ANCHOR_NETWORK, EOS, digits_split, make_dataset  # noqa: E402
 
 from skrnn import SequenceRNNClassifier, SequenceStandardScaler
 from skrnn.datasets import (
-    load_digits_sequences,
     load_japanese_vowels,
     load_mnist,
     load_mnist_5k,
@@ -84,11 +83,7 @@ def token_pad(X, eos):
 
 
 def datasets(quick):
-    X, y = load_digits_sequences()
-    X = X.astype(np.float32)
-    X_tr, X_te, y_tr, y_te = train_test_split(
-        X, y, test_size=0.25, stratify=y, random_state=0
-    )
+    X_tr, X_te, y_tr, y_te = digits_split()
     yield "digits (8x8 rows)", "stratified 75/25, seed 0", X_tr, y_tr, X_te, y_te, None
 
     X_tr, y_tr = load_japanese_vowels("train")
@@ -149,20 +144,9 @@ def datasets(quick):
 
 
 def configurations(name):
-    # The recipes name every parameter that shapes the network or its input,
-    # so they stay the same network as the raw Keras model whatever the
-    # estimator's defaults: the last step's output, unscaled, every step read,
-    # gradients not clipped, no convolutional branch, the last update's weights.
-    plain = {
-        "pooling": "last",
-        "scaling": None,
-        "window": 1,
-        "clipnorm": None,
-        "conv_filters": None,
-        "weight_average": None,
-    }
+    # The recipes build the raw Keras model's network (ANCHOR_NETWORK).
     recipe = {
-        **plain,
+        **ANCHOR_NETWORK,
         "units": 150,
         "batch_size": 150,
         "alpha": 0.0,
@@ -176,10 +160,19 @@ def configurations(name):
         ],
         "JapaneseVowels": [
             ("default", {}, False),
-            ("scaler + SimpleRNN(64), last step", {**plain, "max_iter": 200}, True),
+            (
+                "scaler + SimpleRNN(64), last step",
+                {**ANCHOR_NETWORK, "max_iter": 200},
+                True,
+            ),
             (
                 "scaler + GRU(64), lr 0.01",
-                {**plain, "cell": "gru", "learning_rate_init": 0.01, "max_iter": 200},
+                {
+                    **ANCHOR_NETWORK,
+                    "cell": "gru",
+                    "learning_rate_init": 0.01,
+                    "max_iter": 200,
+                },
                 True,
             ),
         ],
@@ -189,7 +182,7 @@ def configurations(name):
             (
                 "GRU(128), batch 150",
                 {
-                    **plain,
+                    **ANCHOR_NETWORK,
                     "cell": "gru",
                     "units": 128,
                     "batch_size": 150,
@@ -203,7 +196,7 @@ def configurations(name):
             (
                 "GRU(32), embedding 8, EOS, batch 50, lr 0.01, early stopping",
                 {
-                    **plain,
+                    **ANCHOR_NETWORK,
                     "cell": "gru",
                     "units": 32,
                     "embedding_dim": 8,

@@ -32,6 +32,8 @@ import subprocess
 import sys
 import textwrap
 
+from tasks import ANCHOR_NETWORK
+
 # Milliseconds per update of ``fit(epochs)``: the best difference between fits
 # of ``long`` and ``short`` epochs after a warm-up fit, so compiling cancels out.
 TIMING = """
@@ -48,6 +50,7 @@ def per_update(fit, updates, short=5, long=45, repeats=3, warm_up=1):
 
 PER_UPDATE = (
     TIMING
+    + f"ANCHOR_NETWORK = {ANCHOR_NETWORK!r}\n"
     + """
 import warnings
 warnings.simplefilter("ignore")
@@ -62,10 +65,8 @@ updates = -(-n // batch)
 
 def skrnn_fit(epochs):
     return SequenceRNNClassifier(
-        units=64, conv_filters=None, alpha=0.0, tol=0.0, n_iter_no_change=10**6,
-        random_state=0, pooling="last", scaling=None, window=1, clipnorm=None,
-        early_stopping=False, batch_size=batch, max_iter=epochs,
-        weight_average=None,
+        **ANCHOR_NETWORK, units=64, alpha=0.0, tol=0.0, n_iter_no_change=10**6,
+        random_state=0, early_stopping=False, batch_size=batch, max_iter=epochs,
     ).fit(X, y)
 
 width = max(len(x) for x in X)
@@ -108,6 +109,7 @@ print(json.dumps({"seconds": times[0], "again": times[1],
 
 DEFAULT_PER_UPDATE = (
     TIMING
+    + f"ANCHOR_NETWORK = {ANCHOR_NETWORK!r}\n"
     + """
 import warnings
 warnings.simplefilter("ignore")

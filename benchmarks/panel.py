@@ -59,15 +59,11 @@ from sklearn.model_selection import (  # noqa: E402
     GridSearchCV,
     KFold,
     StratifiedKFold,
-    train_test_split,
 )
+from tasks import digits_split  # noqa: E402
 
 from skrnn import SequenceRNNClassifier, SequenceRNNRegressor  # noqa: E402
-from skrnn.datasets import (  # noqa: E402
-    load_digits_sequences,
-    load_japanese_vowels,
-    load_ts,
-)
+from skrnn.datasets import load_japanese_vowels, load_ts  # noqa: E402
 
 CLASSIFICATION = [
     "JapaneseVowels",
@@ -361,11 +357,8 @@ def load_problem(name, directory):
     """``X_train, y_train, X_test, y_test`` as the loaders give them (float32)."""
     if name == "JapaneseVowels":
         return (*load_japanese_vowels("train"), *load_japanese_vowels("test"))
-    if name == "digits":  # the split of benchmarks/accuracy.py
-        X, y = load_digits_sequences()
-        X_train, X_test, y_train, y_test = train_test_split(
-            X, y, test_size=0.25, stratify=y, random_state=0
-        )
+    if name == "digits":
+        X_train, X_test, y_train, y_test = digits_split()
         return X_train, y_train, X_test, y_test
     X_train, y_train = load_ts(find_file(directory, name, "TRAIN"))
     X_test, y_test = load_ts(find_file(directory, name, "TEST"))

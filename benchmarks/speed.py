@@ -20,6 +20,7 @@ import warnings
 import keras
 import numpy as np
 from sklearn.base import clone
+from tasks import ANCHOR_NETWORK
 
 from skrnn import SequenceRNNClassifier
 
@@ -72,20 +73,14 @@ def keras_model(n_features, n_classes, units, masking, cell=keras.layers.SimpleR
 
 def skrnn_clf(**params):
     # tol=0 with a long patience: every workload runs exactly max_iter epochs.
-    # The network is the anchors': the last step read, raw features, no window,
-    # no gradient clipping, no convolutional branch, the last update's weights.
+    # The network is the anchors' (ANCHOR_NETWORK).
     return SequenceRNNClassifier(
         **{
-            "conv_filters": None,
-            "weight_average": None,
+            **ANCHOR_NETWORK,
             "alpha": 0.0,
             "tol": 0.0,
             "n_iter_no_change": 10**6,
             "random_state": 0,
-            "pooling": "last",
-            "scaling": None,
-            "window": 1,
-            "clipnorm": None,
             **params,
         }
     )

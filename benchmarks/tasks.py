@@ -1,4 +1,8 @@
-"""Generated sequence tasks of the examples, for the benchmarks.
+"""What the benchmarks share: their data, and the anchors' network.
+
+``digits_split`` is scikit-learn's digits as sequences, split once for every
+benchmark that reads it. ``ANCHOR_NETWORK`` names the estimator parameters
+that make skrnn build the network the raw Keras anchors build.
 
 ``examples/reber_grammar.py`` and ``examples/tagging.py`` define their data
 generators inline, as gallery scripts that read top to bottom, and importing
@@ -12,7 +16,43 @@ from pathlib import Path
 
 import numpy as np
 
-__all__ = ["EOS", "make_dataset", "running_parity", "running_sum_until"]
+__all__ = [
+    "ANCHOR_NETWORK",
+    "EOS",
+    "digits_split",
+    "make_dataset",
+    "running_parity",
+    "running_sum_until",
+]
+
+# Every parameter that shapes the network or its input, set so that skrnn
+# builds the raw Keras anchor's network whatever the estimator's defaults:
+# the last step's output, unscaled, every step read, gradients not clipped,
+# no convolutional branch, the last update's weights.
+ANCHOR_NETWORK = {
+    "pooling": "last",
+    "scaling": None,
+    "window": 1,
+    "clipnorm": None,
+    "conv_filters": None,
+    "weight_average": None,
+}
+
+
+def digits_split():
+    """scikit-learn's digits as 8 rows of 8, float32: ``X_train, X_test,
+    y_train, y_test`` of a stratified 75/25 split, seed 0."""
+    # Imported here: backends.py reads ANCHOR_NETWORK in a process that must
+    # not load Keras (its workloads run in subprocesses, one per backend).
+    from sklearn.model_selection import train_test_split
+
+    from skrnn.datasets import load_digits_sequences
+
+    X, y = load_digits_sequences()
+    return train_test_split(
+        X.astype(np.float32), y, test_size=0.25, stratify=y, random_state=0
+    )
+
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 
