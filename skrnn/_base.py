@@ -104,6 +104,7 @@ class BaseSequenceRNN(
         "pooling": [StrOptions(set(POOLINGS))],
         "conv_filters": [Interval(Integral, 1, None, closed="left"), tuple, list, None],
         "conv_kernel_size": [Interval(Integral, 1, None, closed="left"), tuple, list],
+        "conv_znorm": ["boolean"],
         "summary_dropout": [Interval(Real, 0, 1, closed="left")],
         "embedding_dim": [Interval(Integral, 1, None, closed="left"), None],
         "scaling": [StrOptions({"feature", "sequence"}), None],

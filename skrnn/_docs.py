@@ -57,6 +57,13 @@ SHARED_PARAMETERS = """\
         Kernel width of each block of the convolutional branch, one per
         entry of ``conv_filters`` (an int: the same for all). The first
         block's kernel spans this many of its strided steps.
+    conv_znorm : bool, default=False
+        Whether the convolutional branch's first block also reads each
+        feature of each sequence standardised by that sequence's own real
+        steps (minus their mean, over their standard deviation), beside the
+        feature as the recurrent network gets it: the series' shape whatever
+        its level and spread, which per-feature ``scaling`` keeps. Ignored
+        without the branch.
     summary_dropout : float, default=0.7
         With the convolutional branch: the share of training sequences whose
         whole recurrent summary is dropped (set to zero, the others scaled

@@ -93,6 +93,7 @@ def build_model(
     conv_filters=None,
     conv_kernel_size=(8, 5, 3),
     conv_stride=1,
+    conv_znorm=False,
     window=1,
     summary_dropout=0.0,
 ):
@@ -146,6 +147,9 @@ def build_model(
         Kernel width of each block of the branch.
     conv_stride : int, default=1
         Stride of the branch's first block, in original steps.
+    conv_znorm : bool, default=False
+        Whether the branch's first block also reads each sequence
+        standardised by its own real steps, beside the values.
     window : int, default=1
         Original steps stacked in each step of ``values`` (the branch
         unstacks them).
@@ -272,6 +276,7 @@ def build_model(
             stride=conv_stride,
             alpha=alpha,
             seed=branch_seed,
+            znorm=conv_znorm,
             dtype=dtype,
             name="convolution_branch",
         )(values if embedding_dim is None else embedded, lengths)

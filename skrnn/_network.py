@@ -23,6 +23,7 @@ _LAYER_PARAMS = (
     "alpha",
     "conv_filters",
     "conv_kernel_size",
+    "conv_znorm",
     "summary_dropout",
 )
 # Parameters baked into the built network or its input, which warm starts and
@@ -33,6 +34,9 @@ _NETWORK_PARAMS = (*_LAYER_PARAMS, "pooling", "scaling", "window")
 # sequence becomes at most this many of its steps (a cheap first stage for long
 # series).
 AUTO_CONV_STEPS = 256
+# Whether conv_znorm gives the branch the standardised sequences instead of
+# beside the values (kept to rerun the benchmark round that measured it).
+CONV_ZNORM_ONLY = False
 
 
 def _positive_ints(estimator, name, value):
@@ -105,6 +109,8 @@ class NetworkMixin:
             layers["conv_kernel_size"] = kernels * (len(filters) // len(kernels))
             longest = int(data.lengths.max()) * self.window_
             layers["conv_stride"] = max(1, -(-longest // AUTO_CONV_STEPS))
+            if layers["conv_znorm"] and CONV_ZNORM_ONLY:
+                layers["conv_znorm"] = "only"
         model = build_model(
             n_features=1 if self._tokens else values.shape[-1],
             n_outputs=head.n_outputs,

@@ -44,8 +44,9 @@ _ESTIMATORS = {
 }
 _PACKAGES = ("skrnn", "keras", "tensorflow", "scikit-learn")
 # Parameters added after files were first written, with the value that
-# describes a network saved without them (the convolutional branch).
-_BEFORE_PARAMETERS = {"conv_filters": None}
+# describes a network saved without them (the convolutional branch, and its
+# z-normalised input).
+_BEFORE_PARAMETERS = {"conv_filters": None, "conv_znorm": False}
 
 
 class InconsistentVersionWarning(UserWarning):

@@ -84,6 +84,7 @@ class SequenceRNNRegressor(RegressorMixin, BaseSequenceRNN):
         pooling="attention",
         conv_filters=(32, 64, 32),
         conv_kernel_size=(8, 5, 3),
+        conv_znorm=False,
         summary_dropout=0.5,
         embedding_dim=None,
         scaling="feature",

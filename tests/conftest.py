@@ -183,6 +183,7 @@ def make_tagger():
             "pooling": "mean",
             "summary_dropout": 0.5,
         },
+        {"conv_filters": (3,), "conv_kernel_size": 2, "conv_znorm": True},
     ],
     ids=[
         "unidirectional",
@@ -194,6 +195,7 @@ def make_tagger():
         "attention-bidirectional-window",
         "convolutions",
         "convolutions-window",
+        "convolutions-by-sequence",
     ],
 )
 def fitted_network(make_classifier, ragged_data, request):

@@ -210,13 +210,19 @@ def test_optimizer_choices_and_clipnorm(optimizer, cls, make_classifier, trainin
 # ------------------------------------------------------ the convolutional branch
 
 
-def _branch(window=1, stride=1, dtype="float32"):
+def _branch(window=1, stride=1, dtype="float32", znorm=False):
     import keras
 
     from skrnn._layers import ConvolutionBranch
 
     layer = ConvolutionBranch(
-        (3, 4), (3, 2), window=window, stride=stride, seed=0, dtype=dtype
+        (3, 4),
+        (3, 2),
+        window=window,
+        stride=stride,
+        seed=0,
+        dtype=dtype,
+        znorm=znorm,
     )
     layer.build((None, None, 2 * window))
     # Normalisation weights away from (1, 0), so they are exercised.
@@ -227,9 +233,12 @@ def _branch(window=1, stride=1, dtype="float32"):
     return layer, keras
 
 
+@pytest.mark.parametrize("znorm", [False, True, "only"])
 @pytest.mark.parametrize("window, stride", [(1, 1), (3, 1), (1, 3), (2, 3)])
-def test_branch_output_of_each_sequence_is_that_of_the_sequence_alone(window, stride):
-    layer, keras = _branch(window, stride)
+def test_branch_output_of_each_sequence_is_that_of_the_sequence_alone(
+    window, stride, znorm
+):
+    layer, keras = _branch(window, stride, znorm=znorm)
     rng = np.random.RandomState(0)
     lengths = np.array([1, 4, 9, 6], dtype="int32")
     values = rng.normal(size=(4, 12, 2 * window)).astype("float32")
@@ -241,6 +250,62 @@ def test_branch_output_of_each_sequence_is_that_of_the_sequence_alone(window, st
     for i, n in enumerate(lengths):
         alone = np.asarray(layer(values[i : i + 1, :n], lengths[i : i + 1]))
         np.testing.assert_allclose(alone[0], batch[i], rtol=1e-5, atol=1e-6)
+
+
+def test_zscore_steps_standardise_real_steps_only():
+    from skrnn._layers import zscore_steps
+
+    rng = np.random.RandomState(2)
+    lengths = np.array([2, 9, 5], dtype="int32")
+    values = rng.normal(size=(3, 9, 2)).astype("float32")
+    values[0, 2:] = np.nan  # padding never enters
+    # Each sequence's features shifted and stretched by its own amounts: the
+    # same shapes.
+    shift = rng.uniform(-50, 50, size=(3, 1, 2)).astype("float32")
+    stretch = rng.uniform(0.1, 20, size=(3, 1, 2)).astype("float32")
+    expected = np.asarray(zscore_steps(values, lengths))
+    moved = np.asarray(zscore_steps(values * stretch + shift, lengths))
+    np.testing.assert_allclose(moved, expected, rtol=1e-3, atol=1e-4)
+    for i, n in enumerate(lengths):
+        real = expected[i, :n]
+        np.testing.assert_allclose(real.mean(axis=0), 0, atol=1e-6)
+        np.testing.assert_allclose(real.std(axis=0), 1, rtol=1e-5)
+        np.testing.assert_array_equal(expected[i, n:], 0)
+    # A feature constant over a sequence reads as zeros, not rounding noise.
+    constant = np.full((1, 6, 2), 1234.5, "float32")
+    constant[0, :, 1] = np.linspace(0, 1, 6)
+    scaled = np.asarray(zscore_steps(constant, np.array([6], "int32")))
+    np.testing.assert_array_equal(scaled[0, :, 0], 0)
+    np.testing.assert_allclose(scaled[0, :, 1].std(), 1, rtol=1e-5)
+
+
+def test_branch_with_znorm_reads_the_values_and_their_shapes():
+    plain, _ = _branch()
+    layer, keras = _branch(znorm=True)
+    only, _ = _branch(znorm="only")
+    # Its first block reads each feature twice: as given, and standardised.
+    assert layer.convolutions[0].kernel.shape == (3, 4, 3)
+    assert only.convolutions[0].kernel.shape == plain.convolutions[0].kernel.shape
+    rng = np.random.RandomState(3)
+    lengths = np.array([4, 7], dtype="int32")
+    values = rng.normal(size=(2, 7, 2)).astype("float32")
+    moved = values * 3.0 + 5.0
+    # Reading the values too, a shifted and stretched sequence reads apart; ...
+    assert not np.allclose(
+        np.asarray(layer(moved, lengths)), np.asarray(layer(values, lengths)), atol=1e-2
+    )
+    # ... through the standardised half alone, or with 'only', it reads alike.
+    for branch in (layer, only):
+        kernel = np.asarray(branch.convolutions[0].kernel).copy()
+        if branch is layer:
+            kernel[:, :2] = 0  # the first block ignores the values as given
+        branch.convolutions[0].kernel.assign(kernel)
+        np.testing.assert_allclose(
+            np.asarray(branch(moved, lengths)),
+            np.asarray(branch(values, lengths)),
+            rtol=1e-4,
+            atol=1e-5,
+        )
 
 
 def test_branch_trains_as_it_predicts_whatever_the_padding():
@@ -373,7 +438,12 @@ def test_bad_branch_parameters_are_refused_clearly(
 
 @pytest.mark.parametrize(
     "params",
-    [{"conv_filters": "wide"}, {"conv_kernel_size": 2.5}, {"summary_dropout": 1.0}],
+    [
+        {"conv_filters": "wide"},
+        {"conv_kernel_size": 2.5},
+        {"summary_dropout": 1.0},
+        {"conv_znorm": "yes"},
+    ],
 )
 def test_branch_parameter_types_are_validated(params, make_classifier, tiny_data):
     from sklearn.utils._param_validation import InvalidParameterError

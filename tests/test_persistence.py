@@ -182,12 +182,13 @@ def test_network_saved_before_the_branch_existed_loads_without_it(
     clf = make_classifier(conv_filters=None).fit(X, y)
     clf.save(tmp_path / "new.skrnn")
     document = document_of(tmp_path / "new.skrnn")
-    for name in ("conv_filters", "conv_kernel_size", "summary_dropout"):
+    for name in ("conv_filters", "conv_kernel_size", "conv_znorm", "summary_dropout"):
         del document["params"][name]
     loaded = skrnn.load(
         rewrite(tmp_path / "new.skrnn", tmp_path / "old.skrnn", document)
     )
     assert loaded.get_params()["conv_filters"] is None
+    assert loaded.get_params()["conv_znorm"] is False
     np.testing.assert_array_equal(loaded.predict_proba(X), clf.predict_proba(X))
     # An unfitted estimator's file keeps today's default.
     make_classifier().save(tmp_path / "unfitted.skrnn")

@@ -249,8 +249,9 @@ def stack_windows(g, values, lengths, k, step_width):
     return stacked, new_lengths
 
 
-def zscore(g, values, real, lengths):
-    """Each sequence standardised by its own real steps."""
+def zscore(g, values, real, lengths, floor=1e-8):
+    """Each sequence standardised by its own real steps (zero-padded
+    ``values``); a deviation below ``floor * (1 + |mean|)`` counts as none."""
     count = g.op(
         "Unsqueeze",
         [g.op("Cast", [lengths], to=g.onnx.TensorProto.FLOAT), g.ints([1, 2])],
@@ -269,7 +270,7 @@ def zscore(g, values, real, lengths):
     floor = g.op(
         "Mul",
         [
-            g.constant(1e-8, dtype=np.float32),
+            g.constant(floor, dtype=np.float32),
             g.op("Add", [g.constant(1.0, dtype=np.float32), g.op("Abs", [mean])]),
         ],
     )
@@ -476,6 +477,17 @@ class _Network:
                 "Reshape", [values, g.op("Concat", [g.ints([0, -1]), features], axis=0)]
             )
             lengths = g.op("Mul", [lengths, g.ints(window)])
+        if layer.znorm:
+            from skrnn._layers import ZSCORE_FLOOR
+
+            real = real_steps(g, values, lengths)
+            values = zero_padding(g, values, real)
+            shapes = zscore(g, values, real, lengths, ZSCORE_FLOOR)
+            values = (
+                shapes
+                if layer.znorm == "only"
+                else g.op("Concat", [values, shapes], axis=2)
+            )
         hidden = g.op("Transpose", [values], perm=[0, 2, 1])  # (N, C, T)
 
         for depth, (convolution, normalization) in enumerate(
