@@ -63,7 +63,15 @@ SHARED_PARAMETERS = """\
         steps (minus their mean, over their standard deviation), beside the
         feature as the recurrent network gets it: the series' shape whatever
         its level and spread, which per-feature ``scaling`` keeps. Ignored
-        without the branch.
+        without the branch. Chosen on the panel's training splits: the
+        regressor's mean cross-validated R² over its three problems rose
+        from 0.160 to 0.245 and from 0.010 to 0.197 in two draws (Tecator,
+        spectra, 0.55 to 0.92 and 0.51 to 0.93), so the regressor reads
+        both; the classifier's mean accuracy was level (0.861 against
+        0.863), so it does not. The branch reading the standardised
+        sequences alone scored higher on Tecator (0.98) but lost most of a
+        target set by each sequence's level, its mean (R² 0.47-0.52, against
+        0.85-0.88 reading both and 0.90-0.91 without).
     summary_dropout : float, default=0.7
         With the convolutional branch: the share of training sequences whose
         whole recurrent summary is dropped (set to zero, the others scaled

@@ -24,6 +24,11 @@ class SequenceRNNRegressor(RegressorMixin, BaseSequenceRNN):
     the epoch that scores best on it are kept: without it the network fits
     the noise of small targets (a few hundred sequences or fewer).
 
+    Its convolutional branch also reads each sequence standardised by its
+    own steps (``conv_znorm=True``), so a target set by a series' shape is
+    learned whatever the series' level, while the recurrent network still
+    reads the level.
+
     Parameters
     ----------
     %(shared_parameters)s
@@ -84,7 +89,7 @@ class SequenceRNNRegressor(RegressorMixin, BaseSequenceRNN):
         pooling="attention",
         conv_filters=(32, 64, 32),
         conv_kernel_size=(8, 5, 3),
-        conv_znorm=False,
+        conv_znorm=True,
         summary_dropout=0.5,
         embedding_dim=None,
         scaling="feature",
