@@ -92,13 +92,17 @@ X_train, y_train, X_test, y_test = X[:2000], y[:2000], X[2000:], y[2000:]
 # --------------------------------------------
 #
 # One target is the series' final value, so the network reads every step
-# (``window=1``) and its state at the last one (``pooling='last'``).
+# (``window=1``) and its state at the last one (``pooling='last'``), without
+# the convolutional branch (``conv_filters=None``): the branch averages its
+# features over all steps, so it cannot tell where a series ends, and with it
+# the smoothed final value scores R² 0.81 instead of 0.97.
 
 regressor = SequenceRNNRegressor(
     units=64,
     cell="gru",
     pooling="last",
     window=1,
+    conv_filters=None,
     learning_rate_init=0.005,
     batch_size=64,
     max_iter=8 if QUICK else 150,
