@@ -283,16 +283,22 @@ def test_serving_needs_neither_tensorflow_nor_keras(
     assert result.stdout.strip() == "served"
 
 
+@pytest.mark.parametrize("znorm", [False, True])
 @pytest.mark.parametrize("tokens", [False, True])
 def test_convolutional_branch_becomes_native_convolutions(
-    make_classifier, ragged_data, tmp_path, monkeypatch, tokens
+    make_classifier, ragged_data, tmp_path, monkeypatch, tokens, znorm
 ):
     import skrnn._network
 
     # Short enough, relative to the data, that the first block strides.
     monkeypatch.setattr(skrnn._network, "AUTO_CONV_STEPS", 3)
     X, y = ragged_data
-    params = {"conv_filters": (4, 3), "conv_kernel_size": (3, 2), "max_iter": 3}
+    params = {
+        "conv_filters": (4, 3),
+        "conv_kernel_size": (3, 2),
+        "conv_znorm": znorm,
+        "max_iter": 3,
+    }
     if tokens:
         rng = np.random.RandomState(0)
         X = [rng.randint(1, 9, size=len(x)) for x in X]
@@ -305,6 +311,13 @@ def test_convolutional_branch_becomes_native_convolutions(
     ops = [node.op_type for node in onnx.load(path).graph.node]
     assert ops.count("Conv") == 2
     assert not {"Loop", "Scan", "If", "BatchNormalization"} & set(ops)
+    # With znorm the first Conv reads each feature twice (as given, and
+    # standardised by its sequence).
+    graph = onnx.load(path).graph
+    first = next(node for node in graph.node if node.op_type == "Conv")
+    kernel = next(t for t in graph.initializer if t.name == first.input[1])
+    features = 3 if tokens else X[0].shape[-1]
+    assert kernel.dims[1] == features * (2 if znorm else 1)
     data = X if tokens else longer(X) + X
     probabilities, label = run(path, data, tokens=tokens)
     np.testing.assert_allclose(probabilities, clf.predict_proba(data), atol=ATOL)
