@@ -84,6 +84,7 @@ OFF_PANEL = ["digits"]
 # The same for regression: a synthetic target set by each sequence's level
 # (the mean of its first feature; see level_problem).
 OFF_PANEL_REGRESSION = ["level"]
+REGRESSION_NAMES = set(REGRESSION + OFF_PANEL_REGRESSION)
 
 # Small grids: GridSearchCV over one of them on each training split
 # (``--grid``). Both cover how much of the recurrent summary is dropped
@@ -585,7 +586,7 @@ def run_test(
     papers = published(directory) if variant == "standard" else {}
     for name in variant_names(names, variant):
         X_train, y_train, X_test, y_test = load_variant(name, directory, variant, seed)
-        regression = name in REGRESSION + OFF_PANEL_REGRESSION
+        regression = name in REGRESSION_NAMES
         estimator = make_estimator(regression, random_state, params)
         with constants(settings):
             seconds = _timed_fit(estimator, X_train, y_train)
@@ -634,7 +635,7 @@ def run_cv(names, directory, candidates, n_splits, out, seed=0, variant="standar
     rows = {}
     for name in variant_names(names, variant):
         X_train, y_train, _, _ = load_variant(name, directory, variant, seed)
-        regression = name in REGRESSION + OFF_PANEL_REGRESSION
+        regression = name in REGRESSION_NAMES
         splitter = (
             KFold(n_splits, shuffle=True, random_state=seed)
             if regression
