@@ -66,6 +66,11 @@ class SequenceInputMixin:
             and len(getattr(array, "shape", ())) == 2
             and (reset or self._tabular_input)
         )
+        # A list is checked as the array it became, whose dtype is its
+        # sequences': check_array would give a list float64, so equal-length
+        # float32 sequences would train in float64 where ragged ones do not.
+        if isinstance(X, (list, tuple)):
+            X = array
         if tabular:
             X = validate_data(
                 self, X, reset=reset, dtype=dtype, ensure_all_finite=False

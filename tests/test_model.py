@@ -174,6 +174,27 @@ def test_float32_input_trains_in_float32(make_classifier, cat_dog_data):
     assert make_classifier().fit(pad(X), labels).model_.inputs[0].dtype == FLOAT64
 
 
+@pytest.mark.parametrize(
+    "as_list",
+    [
+        pytest.param(lambda X: [x.astype(np.float32) for x in X], id="ragged"),
+        pytest.param(lambda X: list(pad(X).astype(np.float32)), id="equal-length"),
+        pytest.param(
+            lambda X: list(pad(X)[:, :, 0].astype(np.float32)), id="univariate"
+        ),
+    ],
+)
+def test_list_of_float32_sequences_trains_in_float32(
+    as_list, make_classifier, cat_dog_data
+):
+    """A list's precision is its sequences', whether or not their lengths differ."""
+    X, labels = cat_dog_data
+    clf = make_classifier().fit(as_list(X), labels)
+    assert clf.model_.inputs[0].dtype == "float32"
+    as64 = [np.asarray(x, dtype=np.float64) for x in as_list(X)]
+    assert make_classifier().fit(as64, labels).model_.inputs[0].dtype == FLOAT64
+
+
 def test_float64_input_fits_and_predicts_without_a_warning(
     make_classifier, cat_dog_data
 ):
