@@ -49,9 +49,10 @@ class SequenceRNNClassifier(ClassifierMixin, BaseSequenceRNN):
 
     Notes
     -----
-    The network computes in float32 when ``X`` is float32 or token ids and
-    in float64 otherwise, as ``MLPClassifier`` does; float32 input trains
-    about three times faster on CPU.
+    The network computes in float32 when ``X`` is float32 (an array, or a
+    list of float32 sequences) or token ids and in float64 otherwise, as
+    ``MLPClassifier`` does; float32 input trains up to about three times
+    faster on CPU.
 
     Examples
     --------
