@@ -68,6 +68,8 @@ def test_inverse_transform_and_float32():
         np.testing.assert_allclose(a, b)
     as32 = pad(X).astype(np.float32)
     assert scaler.transform(as32).dtype == np.float32
+    # A list of equal-length float32 sequences keeps their precision too.
+    assert np.asarray(scaler.transform(list(as32))).dtype == np.float32
 
 
 def test_sequence_length_and_errors():
