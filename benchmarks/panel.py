@@ -53,6 +53,12 @@ from pathlib import Path
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import numpy as np  # noqa: E402
+from sklearn.base import (  # noqa: E402
+    BaseEstimator,
+    ClassifierMixin,
+    RegressorMixin,
+    clone,
+)
 from sklearn.ensemble import VotingClassifier, VotingRegressor  # noqa: E402
 from sklearn.exceptions import ConvergenceWarning  # noqa: E402
 from sklearn.model_selection import (  # noqa: E402
@@ -356,6 +362,10 @@ CANDIDATES = {
     "fcn-wdrop0.5-c256-auto-both": _whole_summary_candidate(
         0.5, early_stopping="auto", conv_znorm=True
     ),
+    # round 26: the recurrent network alone and the branch alone, trained
+    # apart and their probabilities averaged (soft vote), against the
+    # default, which trains the two side by side under one head
+    "vote-rnn-fcn-ema": {"vote": ("rnn-ema", "fcn-only-c256-ema")},
 }
 
 
@@ -547,11 +557,54 @@ def ridge_scores(X_train, y_train, X_test, y_test):
 # -------------------------------------------------------------------- modes
 
 
+class _FitWithConstants(BaseEstimator):
+    """``estimator`` fitted with module constants set (see :func:`constants`),
+    so that members of one vote can each set their own."""
+
+    def __init__(self, estimator, settings):
+        self.estimator = estimator
+        self.settings = settings
+
+    def fit(self, X, y):
+        with constants(self.settings):
+            self.estimator_ = clone(self.estimator).fit(X, y)
+        if hasattr(self.estimator_, "classes_"):
+            self.classes_ = self.estimator_.classes_
+        return self
+
+    def predict(self, X):
+        return self.estimator_.predict(X)
+
+    def predict_proba(self, X):
+        return self.estimator_.predict_proba(X)
+
+
+class _MemberClassifier(ClassifierMixin, _FitWithConstants):
+    pass
+
+
+class _MemberRegressor(RegressorMixin, _FitWithConstants):
+    pass
+
+
 def make_estimator(regression, random_state, params):
-    """The estimator a candidate names: one network, or, with ``members``, the
+    """The estimator a candidate names: one network; with ``members``, the
     soft vote of that many networks of consecutive seeds (scikit-learn's
-    ``VotingClassifier`` / ``VotingRegressor``: their mean prediction)."""
+    ``VotingClassifier`` / ``VotingRegressor``: their mean prediction); with
+    ``vote``, the soft vote of the named candidates, each fitted with its own
+    constants."""
     params = dict(params)
+    if "vote" in params:
+        member = _MemberRegressor if regression else _MemberClassifier
+        networks = []
+        for name in params["vote"]:
+            settings = dict(CANDIDATES[name])
+            fitted_with = settings.pop("constants", {})
+            estimator = make_estimator(regression, random_state, settings)
+            networks.append((name, member(estimator, fitted_with)))
+        if regression:
+            return VotingRegressor(networks)
+        return VotingClassifier(networks, voting="soft")
     members = params.pop("members", 1)
     kind = SequenceRNNRegressor if regression else SequenceRNNClassifier
     if members == 1:
