@@ -365,6 +365,11 @@ CANDIDATES = {
     "fcn-wdrop0.5-c256-auto-both": _whole_summary_candidate(
         0.5, early_stopping="auto", conv_znorm=True
     ),
+    # round 28 (regression): the regressor's default averaged over three
+    # networks of consecutive seeds, for small, noisy targets
+    "fcn-wdrop0.5-c256-auto-both-x3": _whole_summary_candidate(
+        0.5, early_stopping="auto", conv_znorm=True, members=3
+    ),
     # round 26: the recurrent network alone and the branch alone, trained
     # apart and their probabilities averaged (soft vote), against the
     # default, which trains the two side by side under one head
