@@ -66,17 +66,15 @@ class SequenceInputMixin:
             and len(getattr(array, "shape", ())) == 2
             and (reset or self._tabular_input)
         )
-        # A list is checked as the array it became, whose dtype is its
-        # sequences': check_array would give a list float64, so equal-length
-        # float32 sequences would train in float64 where ragged ones do not.
-        if isinstance(X, (list, tuple)):
-            X = array
+        # Checked as the array X became, whose dtype is its sequences':
+        # check_array would give a list float64, so equal-length float32
+        # sequences would train in float64 where ragged ones do not.
         if tabular:
             X = validate_data(
-                self, X, reset=reset, dtype=dtype, ensure_all_finite=False
+                self, array, reset=reset, dtype=dtype, ensure_all_finite=False
             )
         else:
-            X = check_array(X, allow_nd=True, dtype=dtype, ensure_all_finite=False)
+            X = check_array(array, allow_nd=True, dtype=dtype, ensure_all_finite=False)
         return X, tabular
 
     def _record_features(self, n_features, tabular, *, reset, expected):
