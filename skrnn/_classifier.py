@@ -104,7 +104,7 @@ class SequenceRNNClassifier(ClassifierMixin, BaseSequenceRNN):
         alpha=0.0001,
         early_stopping=False,
         validation_fraction=0.1,
-        tol=1e-4,
+        tol=1e-3,
         n_iter_no_change=10,
         shuffle=True,
         class_weight=None,
