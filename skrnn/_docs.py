@@ -191,10 +191,10 @@ SHARED_PARAMETERS = """\
         Improvement that counts: of the training loss (lower), or of the
         validation score (higher) with ``early_stopping``. The classifier's
         1e-3 was chosen by cross-validation on the benchmark panel's
-        training splits: the same mean accuracy as 1e-4 in two draws, with
-        JapaneseVowels fits about five times shorter (on long series the loss
-        keeps improving by more than either until ``max_iter``). The
-        regressor and the tagger keep 1e-4.
+        training splits: the same or a higher mean accuracy than 1e-4 in two
+        draws, with JapaneseVowels fits about five times shorter (on long
+        series the loss keeps improving by more than either until
+        ``max_iter``). The regressor and the tagger keep 1e-4.
     n_iter_no_change : int, default=10
         Epochs without improvement before training stops (or, with
         ``learning_rate='adaptive'``, before the learning rate drops), and at
