@@ -394,6 +394,11 @@ CANDIDATES = {
         tol=1e-3,
     ),
     "att-stack-w25-clip5-tol1e-3": _candidate(_budget(25), clipnorm=5.0, tol=1e-3),
+    # round 30: the round-29 default with a longer average of the weights
+    # (momentum 0.995: about the last 200 updates instead of 100)
+    "fcn-wdrop0.7-c256-ema0.995-tol1e-3": _whole_summary_candidate(
+        0.7, weight_average=0.995, tol=1e-3
+    ),
 }
 
 
