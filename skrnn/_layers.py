@@ -336,6 +336,15 @@ class ConvolutionBranch(keras.layers.Layer):
         return before, kernel - 1 - before + stride - 1
 
     def call(self, values, lengths):
+        return _mean_over_real_steps(*self.step_features(values, lengths))
+
+    def step_features(self, values, lengths):
+        """The last block's features at each of its steps, before the average.
+
+        Returns ``(features, real)``: features of shape ``(batch, steps,
+        filters[-1])``, and ``real``, ``(batch, steps, 1)``, True at the steps
+        that cover a real step (the others' features are not zeroed).
+        """
         hidden = values
         if self.window > 1:
             # Unstack the windows: (batch, time, window * features) ->
@@ -366,7 +375,7 @@ class ConvolutionBranch(keras.layers.Layer):
                 lengths = (lengths + self.stride - 1) // self.stride
             real = _step_mask(hidden, lengths)
             hidden = keras.ops.relu(normalization(hidden))
-        return _mean_over_real_steps(hidden, keras.ops.expand_dims(real, -1))
+        return hidden, keras.ops.expand_dims(real, -1)
 
     def get_config(self):
         return {
