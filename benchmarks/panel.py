@@ -142,9 +142,9 @@ def _candidate(
 ):
     # Rounds 1-5 ran when the default clipnorm was None, rounds 1-12 before the
     # convolutional branch, rounds 1-19 without the average of the weights,
-    # rounds 1-28 with the classifier's tol=1e-4, rounds 1-30 with the
-    # regressor's alpha=1e-4: every candidate names all of them, so it
-    # measures the same thing whatever the defaults are.
+    # rounds 1-28 with the classifier's tol=1e-4; alpha is named too (round
+    # 31 varied it): every candidate names all of them, so it measures the
+    # same thing whatever the defaults are.
     return {
         "alpha": alpha,
         "pooling": pooling,
@@ -404,8 +404,7 @@ CANDIDATES = {
     ),
     # round 31 (regression): the regressor's default with ten and a hundred
     # times the weight decay (alpha), and with a fifth held out to stop on
-    # instead of a tenth, for the small, noisy targets; the winner, alpha=1e-3,
-    # is the regressor's default since
+    # instead of a tenth, for the small, noisy targets (none adopted)
     "fcn-wdrop0.5-c256-auto-both-a1e-3": _whole_summary_candidate(
         0.5, early_stopping="auto", conv_znorm=True, alpha=1e-3
     ),
@@ -421,11 +420,6 @@ CANDIDATES = {
         conv_znorm=True,
         alpha=1e-3,
         validation_fraction=0.2,
-    ),
-    # the winner, alpha=1e-3 (the regressor's default since), averaged over
-    # three networks of consecutive seeds, as round 28 did
-    "fcn-wdrop0.5-c256-auto-both-a1e-3-x3": _whole_summary_candidate(
-        0.5, early_stopping="auto", conv_znorm=True, alpha=1e-3, members=3
     ),
 }
 

@@ -168,11 +168,7 @@ SHARED_PARAMETERS = """\
         against 0.010). Not measured for the tagger, which keeps None.
     alpha : float, default=0.0001
         L2 penalty: ``alpha`` times the sum of squared kernel weights is
-        added to the mean training loss. The regressor's 0.001 was chosen by
-        cross-validation on the benchmark panel's regression training
-        splits: a higher mean R² than 0.0001 in three draws (0.247 against
-        0.230, 0.247 against 0.193, 0.210 against 0.205), Tecator's rising in
-        each. The classifier and the tagger keep 0.0001.
+        added to the mean training loss.
     early_stopping : bool or 'auto', default=False
         Hold out ``validation_fraction`` of the training data (stratified by
         class for a classifier) and stop when its score (accuracy, or R² for

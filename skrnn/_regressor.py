@@ -107,7 +107,7 @@ class SequenceRNNRegressor(RegressorMixin, BaseSequenceRNN):
         momentum=0.9,
         clipnorm=5.0,
         weight_average=None,
-        alpha=0.001,
+        alpha=0.0001,
         early_stopping="auto",
         validation_fraction=0.1,
         tol=1e-4,
