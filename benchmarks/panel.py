@@ -27,6 +27,9 @@ the package. Three modes:
 by ``--seed``: ``fewshot`` subsamples each training split to 5 sequences per
 class (test splits unchanged); ``ragged`` cuts every train and test sequence
 of the univariate problems to a random 40-100% of its length.
+``--branch-variant`` runs every candidate with a variant of the
+convolutional branch that was measured and not adopted
+(``benchmarks/branch_variants.py``; cv and test modes).
 
 Examples::
 
@@ -52,6 +55,7 @@ from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
+import branch_variants  # noqa: E402
 import numpy as np  # noqa: E402
 from sklearn.base import (  # noqa: E402
     BaseEstimator,
@@ -401,6 +405,10 @@ CANDIDATES = {
     # (momentum 0.995: about the last 200 updates instead of 100)
     "fcn-wdrop0.7-c256-ema0.995-tol1e-3": _whole_summary_candidate(
         0.7, weight_average=0.995, tol=1e-3
+    ),
+    # round 34: a shorter average (momentum 0.98: about the last 50 updates)
+    "fcn-wdrop0.7-c256-ema0.98-tol1e-3": _whole_summary_candidate(
+        0.7, weight_average=0.98, tol=1e-3
     ),
     # round 31 (regression): the regressor's default with ten and a hundred
     # times the weight decay (alpha), and with a fifth held out to stop on
@@ -863,7 +871,11 @@ def main():
     )
     parser.add_argument("--no-anchors", action="store_true")
     parser.add_argument("--out", help="write the results as JSON here")
+    branch_variants.add_argument(parser)
     args = parser.parse_args()
+    if args.branch_variant and args.mode == "grid":
+        parser.error("--branch-variant swaps code in this process: cv or test mode")
+    branch_variants.apply(args.branch_variant)
     names = {
         "classification": CLASSIFICATION,
         "regression": REGRESSION,

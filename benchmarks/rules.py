@@ -17,7 +17,8 @@ Run::
 
 ``--params`` overrides the classifier's defaults (``name=value``, the value
 read as a Python literal), to compare candidates; ``--train-accuracy`` also
-prints the accuracy on the training sequences.
+prints the accuracy on the training sequences; ``--branch-variant`` runs a
+variant of the convolutional branch (``benchmarks/branch_variants.py``).
 """
 
 import argparse
@@ -28,6 +29,7 @@ import warnings
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
+import branch_variants  # noqa: E402
 import numpy as np  # noqa: E402
 from sklearn.exceptions import ConvergenceWarning  # noqa: E402
 from sklearn.linear_model import LogisticRegression  # noqa: E402
@@ -129,7 +131,9 @@ def main():
     parser.add_argument("--params", nargs="*", default=[], metavar="NAME=VALUE")
     parser.add_argument("--seeds", nargs="+", type=int, default=[0, 1])
     parser.add_argument("--train-accuracy", action="store_true")
+    branch_variants.add_argument(parser)
     args = parser.parse_args()
+    branch_variants.apply(args.branch_variant)
     params = {}
     for item in args.params:
         name, value = item.split("=", 1)

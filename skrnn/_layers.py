@@ -314,8 +314,12 @@ class ConvolutionBranch(keras.layers.Layer):
             for depth in range(len(self.filters))
         ]
 
+    def input_width(self, n_features):
+        """Channels the first block reads, for ``n_features`` per step."""
+        return n_features * (2 if self.znorm is True else 1)
+
     def build(self, values_shape, lengths_shape=None):
-        width = values_shape[-1] // self.window * (2 if self.znorm is True else 1)
+        width = self.input_width(values_shape[-1] // self.window)
         for convolution, normalization in zip(
             self.convolutions, self.normalizations, strict=True
         ):
@@ -354,12 +358,7 @@ class ConvolutionBranch(keras.layers.Layer):
                 hidden, (shape[0], shape[1] * self.window, shape[2] // self.window)
             )
             lengths = lengths * self.window
-        if self.znorm == "only":
-            hidden = zscore_steps(hidden, lengths)
-        elif self.znorm:
-            hidden = keras.ops.concatenate(
-                [hidden, zscore_steps(hidden, lengths)], axis=-1
-            )
+        hidden = self.first_block_input(hidden, lengths)
         for depth, (convolution, normalization) in enumerate(
             zip(self.convolutions, self.normalizations, strict=True)
         ):
@@ -376,6 +375,14 @@ class ConvolutionBranch(keras.layers.Layer):
             real = _step_mask(hidden, lengths)
             hidden = keras.ops.relu(normalization(hidden))
         return hidden, keras.ops.expand_dims(real, -1)
+
+    def first_block_input(self, steps, lengths):
+        """What the first block reads from the unstacked ``steps``."""
+        if self.znorm == "only":
+            return zscore_steps(steps, lengths)
+        if self.znorm:
+            return keras.ops.concatenate([steps, zscore_steps(steps, lengths)], axis=-1)
+        return steps
 
     def get_config(self):
         return {

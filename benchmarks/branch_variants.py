@@ -1,0 +1,88 @@
+"""Variants of the classifier's convolutional branch, measured and not adopted.
+
+Each variant swaps one method of :class:`skrnn._layers.ConvolutionBranch` for
+the rest of the process, so a benchmark can run the package's estimators with
+it (``panel.py`` and ``rules.py`` take ``--branch-variant NAME``):
+
+- ``positions``: the first block also reads two channels giving each step's
+  place in its own sequence, ``t / (n - 1)`` and ``1 - t / (n - 1)`` for step
+  ``t`` of ``n``, so a feature can depend on where a value is, which the
+  average over steps otherwise cannot tell.
+- ``mean-max``: the last block is pooled by its maximum over real steps as
+  well as its mean, side by side (the maximum is the pooling MiniRocket's
+  sibling ROCKET pairs with its convolutions).
+
+Both keep the branch's guarantees: the channels and the maximum depend only
+on a sequence's own real steps.
+"""
+
+import keras
+
+from skrnn._layers import ConvolutionBranch, _mean_over_real_steps
+
+
+def _relative_positions(steps, lengths):
+    """``(batch, time, 2)``: each step's place from the start and from the end."""
+    time = keras.ops.cast(keras.ops.arange(keras.ops.shape(steps)[1]), steps.dtype)
+    last = keras.ops.cast(keras.ops.reshape(lengths, (-1, 1, 1)), steps.dtype) - 1
+    place = time[None, :, None] / keras.ops.maximum(last, 1)
+    place = place * keras.ops.ones_like(steps[..., :1])
+    return keras.ops.concatenate([place, 1 - place], axis=-1)
+
+
+def _with_positions():
+    input_width = ConvolutionBranch.input_width
+    first_block_input = ConvolutionBranch.first_block_input
+
+    def width(self, n_features):
+        return input_width(self, n_features) + 2
+
+    def read(self, steps, lengths):
+        return keras.ops.concatenate(
+            [
+                first_block_input(self, steps, lengths),
+                _relative_positions(steps, lengths),
+            ],
+            axis=-1,
+        )
+
+    ConvolutionBranch.input_width = width
+    ConvolutionBranch.first_block_input = read
+
+
+def _with_mean_and_max():
+    def call(self, values, lengths):
+        features, real = self.step_features(values, lengths)
+        # The features follow a ReLU, so zeroed padding never exceeds them.
+        peak = keras.ops.max(
+            keras.ops.where(real, features, keras.ops.zeros_like(features)), axis=1
+        )
+        return keras.ops.concatenate(
+            [_mean_over_real_steps(features, real), peak], axis=-1
+        )
+
+    def compute_output_spec(self, values, lengths):
+        return keras.KerasTensor(
+            (values.shape[0], 2 * self.filters[-1]), dtype=self.compute_dtype
+        )
+
+    ConvolutionBranch.call = call
+    ConvolutionBranch.compute_output_spec = compute_output_spec
+
+
+VARIANTS = {"positions": _with_positions, "mean-max": _with_mean_and_max}
+
+
+def add_argument(parser):
+    parser.add_argument(
+        "--branch-variant",
+        choices=sorted(VARIANTS),
+        help="run with a measured, not adopted, variant of the convolutional "
+        "branch (see benchmarks/branch_variants.py)",
+    )
+
+
+def apply(name):
+    """Swap in variant ``name`` for the rest of the process (None: none)."""
+    if name is not None:
+        VARIANTS[name]()
