@@ -11,6 +11,9 @@ it (``panel.py`` and ``rules.py`` take ``--branch-variant NAME``):
 - ``mean-max``: the last block is pooled by its maximum over real steps as
   well as its mean, side by side (the maximum is the pooling MiniRocket's
   sibling ROCKET pairs with its convolutions).
+- ``dropout``: the branch's averaged features pass through dropout (rate
+  0.3, in training only) before the head, as the recurrent summary's are
+  dropped by ``summary_dropout``.
 
 Both keep the branch's guarantees: the channels and the maximum depend only
 on a sequence's own real steps.
@@ -18,6 +21,7 @@ on a sequence's own real steps.
 
 import keras
 
+import skrnn._model
 from skrnn._layers import ConvolutionBranch, _mean_over_real_steps
 
 
@@ -70,7 +74,24 @@ def _with_mean_and_max():
     ConvolutionBranch.compute_output_spec = compute_output_spec
 
 
-VARIANTS = {"positions": _with_positions, "mean-max": _with_mean_and_max}
+def _with_dropout(rate=0.3):
+    branch = skrnn._model.ConvolutionBranch
+
+    def dropped(*args, **kwargs):
+        layer = branch(*args, **kwargs)
+        dropout = keras.layers.Dropout(
+            rate, seed=kwargs["seed"], dtype=kwargs["dtype"], name="branch_dropout"
+        )
+        return lambda values, lengths: dropout(layer(values, lengths))
+
+    skrnn._model.ConvolutionBranch = dropped
+
+
+VARIANTS = {
+    "positions": _with_positions,
+    "mean-max": _with_mean_and_max,
+    "dropout": _with_dropout,
+}
 
 
 def add_argument(parser):

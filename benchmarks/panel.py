@@ -429,6 +429,28 @@ CANDIDATES = {
         alpha=1e-3,
         validation_fraction=0.2,
     ),
+    # round 35 (regression): the regressor's default at half the width, for
+    # the small, noisy targets: 32 recurrent units, or branch filters
+    # 16/32/16, or both
+    "fcn-wdrop0.5-c256-auto-both-u32": _whole_summary_candidate(
+        0.5, early_stopping="auto", conv_znorm=True, units=32
+    ),
+    "fcn-wdrop0.5-c256-auto-both-f16": {
+        **_whole_summary_candidate(0.5, early_stopping="auto", conv_znorm=True),
+        "conv_filters": (16, 32, 16),
+    },
+    "fcn-wdrop0.5-c256-auto-both-u32-f16": {
+        **_whole_summary_candidate(
+            0.5, early_stopping="auto", conv_znorm=True, units=32
+        ),
+        "conv_filters": (16, 32, 16),
+    },
+    # round 37: the default with kernels twice as wide (16/10/6 steps), so
+    # the branch reads longer shapes
+    "fcn-wdrop0.7-c256-ema-tol1e-3-k16": {
+        **_whole_summary_candidate(0.7, weight_average=0.99, tol=1e-3),
+        "conv_kernel_size": (16, 10, 6),
+    },
 }
 
 
