@@ -451,6 +451,26 @@ CANDIDATES = {
         **_whole_summary_candidate(0.7, weight_average=0.99, tol=1e-3),
         "conv_kernel_size": (16, 10, 6),
     },
+    # round 38: only the first block's kernel twice as wide (16/5/3), which
+    # costs less; the branch alone with the round-37 kernels (its ablation);
+    # the regressor with them
+    "fcn-wdrop0.7-c256-ema-tol1e-3-k16first": {
+        **_whole_summary_candidate(0.7, weight_average=0.99, tol=1e-3),
+        "conv_kernel_size": (16, 5, 3),
+    },
+    "fcn-only-c256-ema-tol1e-3-k16": {
+        **_candidate(
+            _without_recurrent_layers(_fcn_budget(256)),
+            **FCN,
+            weight_average=0.99,
+            tol=1e-3,
+        ),
+        "conv_kernel_size": (16, 10, 6),
+    },
+    "fcn-wdrop0.5-c256-auto-both-k16": {
+        **_whole_summary_candidate(0.5, early_stopping="auto", conv_znorm=True),
+        "conv_kernel_size": (16, 10, 6),
+    },
 }
 
 
