@@ -1,8 +1,9 @@
 """Variants of the classifier's convolutional branch, measured and not adopted.
 
-Each variant swaps one method of :class:`skrnn._layers.ConvolutionBranch` for
-the rest of the process, so a benchmark can run the package's estimators with
-it (``panel.py`` and ``rules.py`` take ``--branch-variant NAME``):
+Each variant swaps part of :class:`skrnn._layers.ConvolutionBranch` (or, for
+``dropout``, what :mod:`skrnn._model` builds in its place) for the rest of
+the process, so a benchmark can run the package's estimators with it
+(``panel.py`` and ``rules.py`` take ``--branch-variant NAME``):
 
 - ``positions``: the first block also reads two channels giving each step's
   place in its own sequence, ``t / (n - 1)`` and ``1 - t / (n - 1)`` for step
@@ -15,8 +16,10 @@ it (``panel.py`` and ``rules.py`` take ``--branch-variant NAME``):
   0.3, in training only) before the head, as the recurrent summary's are
   dropped by ``summary_dropout``.
 
-Both keep the branch's guarantees: the channels and the maximum depend only
-on a sequence's own real steps.
+``positions`` and ``mean-max`` keep the branch's guarantees: the channels
+and the maximum depend only on a sequence's own real steps. ``dropout`` is
+Keras' ``Dropout``, whose draws in training depend on a sequence's place in
+its batch: good enough to measure accuracy, not to ship.
 """
 
 import keras
