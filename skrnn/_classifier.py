@@ -82,7 +82,7 @@ class SequenceRNNClassifier(ClassifierMixin, BaseSequenceRNN):
         recurrent_dropout=0.0,
         pooling="attention",
         conv_filters=(32, 64, 32),
-        conv_kernel_size=(8, 5, 3),
+        conv_kernel_size=(16, 10, 6),
         conv_znorm=False,
         summary_dropout=0.7,
         embedding_dim=None,
