@@ -16,9 +16,8 @@ subprocess with ``KERAS_BACKEND`` set (skrnn never sets it).
 - J3: ``check_estimator`` wall time per estimator under JAX.
 - J4: milliseconds per training update of the default JapaneseVowels
   network, with and without its convolutional branch, and without the
-  average of its weights, on each backend
-  (difference of fits of 62 and 12 epochs, after a first fit): what bounds
-  J2b.
+  average of its weights, on each backend (the fastest fit of 62 epochs
+  less the fastest of 12, after a first fit): what bounds J2b.
 
 Run:  python benchmarks/backends.py            (about 10 minutes on 2 CPU cores)
       python benchmarks/backends.py --only J1 J2
@@ -34,8 +33,10 @@ import textwrap
 
 from tasks import ANCHOR_NETWORK
 
-# Milliseconds per update of ``fit(epochs)``: the best difference between fits
-# of ``long`` and ``short`` epochs after a warm-up fit, so compiling cancels out.
+# Milliseconds per update of ``fit(epochs)``: the fastest of the fits of
+# ``long`` epochs less the fastest of ``short`` epochs, after a warm-up fit, so
+# compiling cancels out (the best single difference of two noisy fits can go
+# below zero where an update costs little).
 TIMING = """
 import time
 
@@ -44,8 +45,9 @@ def per_update(fit, updates, short=5, long=45, repeats=3, warm_up=1):
         start = time.perf_counter(); fit(epochs)
         return time.perf_counter() - start
     timed(warm_up)
-    best = min(timed(long) - timed(short) for _ in range(repeats))
-    return 1000 * best / ((long - short) * updates)
+    fastest_long = min(timed(long) for _ in range(repeats))
+    fastest_short = min(timed(short) for _ in range(repeats))
+    return 1000 * (fastest_long - fastest_short) / ((long - short) * updates)
 """
 
 PER_UPDATE = (
