@@ -203,6 +203,8 @@ def _fcn_budget(conv_steps=128, **budget):
 
 # The LSTM-FCN branch of round 13: Conv1D 32/64/32, kernels 8/5/3.
 FCN = {"conv_filters": (32, 64, 32), "conv_kernel_size": (8, 5, 3), "clipnorm": 5.0}
+# Round 37: kernels twice as wide, the classifier's default since round 38.
+WIDE_KERNELS = {"conv_kernel_size": (16, 10, 6)}
 
 
 def _whole_summary_candidate(summary_dropout, **rest):
@@ -449,7 +451,7 @@ CANDIDATES = {
     # the branch reads longer shapes
     "fcn-wdrop0.7-c256-ema-tol1e-3-k16": {
         **_whole_summary_candidate(0.7, weight_average=0.99, tol=1e-3),
-        "conv_kernel_size": (16, 10, 6),
+        **WIDE_KERNELS,
     },
     # round 38: only the first block's kernel twice as wide (16/5/3), which
     # costs less; the branch alone with the round-37 kernels (its ablation);
@@ -465,11 +467,11 @@ CANDIDATES = {
             weight_average=0.99,
             tol=1e-3,
         ),
-        "conv_kernel_size": (16, 10, 6),
+        **WIDE_KERNELS,
     },
     "fcn-wdrop0.5-c256-auto-both-k16": {
         **_whole_summary_candidate(0.5, early_stopping="auto", conv_znorm=True),
-        "conv_kernel_size": (16, 10, 6),
+        **WIDE_KERNELS,
     },
 }
 
