@@ -166,8 +166,11 @@ SHARED_PARAMETERS = """\
         (100 by default) rather than wherever the last update left it. Like
         the optimizer, it is set when the network is built.
         ``partial_fit`` keeps the last update's weights, so repeated calls
-        continue training; with ``early_stopping``, the best epoch's weights
-        are kept instead. None: no average. Chosen on the classifier: the
+        continue training. With ``early_stopping``, each epoch's average is
+        what the held-out data scores (and what callbacks see at the epoch's
+        end), and the best epoch's average is kept; training goes on from
+        the last update's weights, as Keras' ``SwapEMAWeights`` callback
+        does. None: no average. Chosen on the classifier: the
         mean cross-validated accuracy on the UCR/UEA panel rose from 0.849
         to 0.863 (GunPoint 0.86 to 0.94). The regressor, which holds out a
         tenth by default, keeps None: training on all the data with the

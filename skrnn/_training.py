@@ -260,11 +260,12 @@ def run_epochs(
         Convergence rule; None runs every epoch.
     average : bool, default=True
         Whether the optimizer's moving average of the weights, if it keeps
-        one, replaces the weights at the end (never with ``validation``, whose
-        best epoch's weights are returned instead).
+        one, replaces the weights at the end; with ``validation``, each
+        epoch's average is scored instead, and the best one is returned.
     validation : Dataset, default=None
         Held-out data; when given, ``stopping`` monitors its score and the
-        weights of the best epoch are returned.
+        weights of the best epoch (or their average, see ``average``) are
+        returned.
     validate : callable, default=None
         ``validate(model, validation)`` returns the epoch's held-out logs;
         required with ``validation``.
@@ -326,6 +327,11 @@ def run_epochs(
                 if validation is not None or sync:
                     # The engine's variables hold the state again.
                     trainer.close()
+                # With held-out data the average, if kept, is what is scored,
+                # kept and shown to callbacks; the next epoch's updates go on
+                # from the last update's weights.
+                swap = validation is not None and average and engine.optimizer.use_ema
+                last_weights = _swap_in_average(engine) if swap else None
                 if validation is not None:
                     epoch_logs.update(validate(engine, validation))
                     if epoch_logs[monitor] > best_score:
@@ -336,6 +342,8 @@ def run_epochs(
                 callback_list.on_epoch_end(epoch, epoch_logs)
                 if sync:
                     copy_state(model, engine)
+                if swap:
+                    _assign(engine.trainable_variables, last_weights)
                 for name, value in epoch_logs.items():
                     history.setdefault(name, []).append(float(value))
                 if stopping is not None:
@@ -357,6 +365,23 @@ def run_epochs(
         model.optimizer.finalize_variable_values(model.trainable_variables)
     callback_list.on_train_end(epoch_logs)
     return result
+
+
+def _swap_in_average(model):
+    """Put the optimizer's moving average in place of ``model``'s trainable
+    weights; return copies of the weights it replaced."""
+    variables = model.trainable_variables
+    weights = [keras.ops.copy(variable.value) for variable in variables]
+    # One average per trainable variable, in the same order (Keras' use_ema).
+    _assign(variables, model.optimizer._model_variables_moving_average)
+    return weights
+
+
+def _assign(variables, values):
+    # Copies: a JAX variable keeps the array it is given, and a compiled step
+    # that donates its state would delete it under the other holder.
+    for variable, value in zip(variables, values, strict=True):
+        variable.assign(keras.ops.copy(getattr(value, "value", value)))
 
 
 def _train_epoch(run, trainer, train, batches, callback_list, max_rows):

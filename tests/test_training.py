@@ -229,6 +229,42 @@ def test_fit_ends_on_the_average_of_the_weights(make_classifier, training_data):
     assert not np.allclose(averaged.predict_proba(X), last.predict_proba(X))
 
 
+class RecordAverages(keras.callbacks.Callback):
+    """Whether the model held the optimizer's average at each epoch's end."""
+
+    held = []
+
+    def on_epoch_end(self, epoch, logs=None):
+        weights = [v.numpy() for v in self.model.trainable_variables]
+        averages = self.model.optimizer._model_variables_moving_average
+        RecordAverages.held.append(
+            all(
+                np.array_equal(weight, average.numpy())
+                for weight, average in zip(weights, averages, strict=True)
+            )
+        )
+
+
+def test_early_stopping_scores_and_keeps_the_average_of_the_weights(
+    make_classifier, training_data
+):
+    X, Y = training_data
+    params = dict(
+        max_iter=6, early_stopping=True, validation_fraction=0.2, n_iter_no_change=50
+    )
+    RecordAverages.held = []
+    averaged = make_classifier(
+        weight_average=0.5, callbacks=[RecordAverages()], **params
+    ).fit(X, Y)
+    # The held-out data scored the average, and callbacks saw it, each epoch.
+    assert RecordAverages.held == [True] * averaged.n_iter_ == [True] * 6
+    last = make_classifier(weight_average=None, **params).fit(X, Y)
+    # Training went on from the last update's weights: the same updates.
+    np.testing.assert_allclose(averaged.loss_curve_, last.loss_curve_, rtol=1e-5)
+    # What was kept is an average, not the last update's weights.
+    assert not np.allclose(averaged.predict_proba(X), last.predict_proba(X))
+
+
 def test_partial_fit_keeps_the_last_updates_weights(make_classifier, training_data):
     X, Y = training_data
     averaged, last = (
