@@ -473,6 +473,14 @@ CANDIDATES = {
         **_whole_summary_candidate(0.5, early_stopping="auto", conv_znorm=True),
         **WIDE_KERNELS,
     },
+    # round 39 (regression): the regressor holding out a tenth as before, but
+    # each epoch's moving average of the weights is what is scored and kept
+    "fcn-wdrop0.5-c256-auto-both-ema": _whole_summary_candidate(
+        0.5, early_stopping="auto", conv_znorm=True, weight_average=0.99
+    ),
+    "fcn-wdrop0.5-c256-auto-both-ema0.9": _whole_summary_candidate(
+        0.5, early_stopping="auto", conv_znorm=True, weight_average=0.9
+    ),
 }
 
 
