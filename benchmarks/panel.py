@@ -473,6 +473,12 @@ CANDIDATES = {
         **_whole_summary_candidate(0.5, early_stopping="auto", conv_znorm=True),
         **WIDE_KERNELS,
     },
+    # round 40: the default read at the last step by the recurrent network
+    # (position rules on short sequences), with half its summary dropped
+    "fcn-wdrop0.5-c256-ema-tol1e-3-k16-last": {
+        **_whole_summary_candidate(0.5, weight_average=0.99, tol=1e-3, pooling="last"),
+        **WIDE_KERNELS,
+    },
     # round 39 (regression): the regressor holding out a tenth as before, but
     # each epoch's moving average of the weights is what is scored and kept
     "fcn-wdrop0.5-c256-auto-both-ema": _whole_summary_candidate(
