@@ -73,6 +73,7 @@ from sklearn.model_selection import (  # noqa: E402
 from tasks import digits_split  # noqa: E402
 
 from skrnn import SequenceRNNClassifier, SequenceRNNRegressor  # noqa: E402
+from skrnn._training import MAX_PLATEAU_UPDATES, Stopping  # noqa: E402
 from skrnn.datasets import load_japanese_vowels, load_ts  # noqa: E402
 
 CLASSIFICATION = [
@@ -220,6 +221,36 @@ def _whole_summary_candidate(summary_dropout, **rest):
 def _znorm_only(candidate):
     """``candidate`` with the branch reading the z-normalised sequences alone."""
     constants = {**candidate["constants"], "skrnn._network.CONV_ZNORM_ONLY": True}
+    return {**candidate, "constants": constants}
+
+
+class _StoppingPastFirstScore(Stopping):
+    """Round 41's stopping rule: epochs count as stale only once the monitored
+    value (the held-out score when holding out) has also beaten the first
+    epoch's by ``tol``, or after ``MAX_PLATEAU_UPDATES`` updates; a network
+    whose first held-out score is that of about the mean target is not
+    stopped before it has learned to beat it."""
+
+    first_value = None
+    beaten = False
+
+    def record_epoch(self, value, loss, optimizer, verbose=0):
+        if self.first_value is None:
+            self.first_value = value
+        self.beaten = self.beaten or value > self.first_value + self.tol
+        return super().record_epoch(value, loss, optimizer, verbose)
+
+    def _left_plateau(self, loss):
+        learning = super()._left_plateau(loss)
+        return learning and (self.beaten or self.updates >= MAX_PLATEAU_UPDATES)
+
+
+def _past_first_score(candidate):
+    """``candidate`` with round 41's stopping rule."""
+    constants = {
+        **candidate["constants"],
+        "skrnn._base.Stopping": _StoppingPastFirstScore,
+    }
     return {**candidate, "constants": constants}
 
 
@@ -486,6 +517,16 @@ CANDIDATES = {
     ),
     "fcn-wdrop0.5-c256-auto-both-ema0.9": _whole_summary_candidate(
         0.5, early_stopping="auto", conv_znorm=True, weight_average=0.9
+    ),
+    # round 41 (regression): both, with training not stopped before the
+    # held-out score has beaten its first epoch's
+    "fcn-wdrop0.5-c256-auto-both-first": _past_first_score(
+        _whole_summary_candidate(0.5, early_stopping="auto", conv_znorm=True)
+    ),
+    "fcn-wdrop0.5-c256-auto-both-ema0.9-first": _past_first_score(
+        _whole_summary_candidate(
+            0.5, early_stopping="auto", conv_znorm=True, weight_average=0.9
+        )
     ),
 }
 
