@@ -10,6 +10,7 @@ Stale epochs are counted only once the network has left its initial plateau.
 """
 
 import copy
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 
 import keras
@@ -302,6 +303,9 @@ def run_epochs(
     epoch_logs = {}
     with borrowed(model, training=True) as engine:
         trainer = run.trainer(engine, train.batch(np.arange(1), 1))
+        # With held-out data the average, if kept, is what is scored, kept and
+        # shown to callbacks; the updates go on from the last update's weights.
+        score_average = validation is not None and average and engine.optimizer.use_ema
         # The trainer may hold the engine's state between updates: it goes
         # back into the engine however the epochs end.
         try:
@@ -327,23 +331,17 @@ def run_epochs(
                 if validation is not None or sync:
                     # The engine's variables hold the state again.
                     trainer.close()
-                # With held-out data the average, if kept, is what is scored,
-                # kept and shown to callbacks; the next epoch's updates go on
-                # from the last update's weights.
-                swap = validation is not None and average and engine.optimizer.use_ema
-                last_weights = _swap_in_average(engine) if swap else None
-                if validation is not None:
-                    epoch_logs.update(validate(engine, validation))
-                    if epoch_logs[monitor] > best_score:
-                        best_score = epoch_logs[monitor]
-                        result.best_weights = engine.get_weights()
-                if sync:
-                    copy_state(engine, model)
-                callback_list.on_epoch_end(epoch, epoch_logs)
-                if sync:
-                    copy_state(model, engine)
-                if swap:
-                    _assign(engine.trainable_variables, last_weights)
+                with _average_in_place(engine) if score_average else nullcontext():
+                    if validation is not None:
+                        epoch_logs.update(validate(engine, validation))
+                        if epoch_logs[monitor] > best_score:
+                            best_score = epoch_logs[monitor]
+                            result.best_weights = engine.get_weights()
+                    if sync:
+                        copy_state(engine, model)
+                    callback_list.on_epoch_end(epoch, epoch_logs)
+                    if sync:
+                        copy_state(model, engine)
                 for name, value in epoch_logs.items():
                     history.setdefault(name, []).append(float(value))
                 if stopping is not None:
@@ -367,21 +365,23 @@ def run_epochs(
     return result
 
 
-def _swap_in_average(model):
-    """Put the optimizer's moving average in place of ``model``'s trainable
-    weights; return copies of the weights it replaced."""
+@contextmanager
+def _average_in_place(model):
+    """Hold the optimizer's moving average in ``model``'s trainable variables
+    for the block, then the weights it replaced."""
     variables = model.trainable_variables
     weights = [keras.ops.copy(variable.value) for variable in variables]
     # One average per trainable variable, in the same order (Keras' use_ema).
-    _assign(variables, model.optimizer._model_variables_moving_average)
-    return weights
-
-
-def _assign(variables, values):
     # Copies: a JAX variable keeps the array it is given, and a compiled step
     # that donates its state would delete it under the other holder.
-    for variable, value in zip(variables, values, strict=True):
-        variable.assign(keras.ops.copy(getattr(value, "value", value)))
+    averages = model.optimizer._model_variables_moving_average
+    for variable, average in zip(variables, averages, strict=True):
+        variable.assign(keras.ops.copy(average.value))
+    try:
+        yield
+    finally:
+        for variable, weight in zip(variables, weights, strict=True):
+            variable.assign(weight)
 
 
 def _train_epoch(run, trainer, train, batches, callback_list, max_rows):
