@@ -218,10 +218,14 @@ def _whole_summary_candidate(summary_dropout, **rest):
     )
 
 
+def _with_constant(candidate, dotted, value):
+    """``candidate`` fitted with the module constant ``dotted`` set to ``value``."""
+    return {**candidate, "constants": {**candidate["constants"], dotted: value}}
+
+
 def _znorm_only(candidate):
     """``candidate`` with the branch reading the z-normalised sequences alone."""
-    constants = {**candidate["constants"], "skrnn._network.CONV_ZNORM_ONLY": True}
-    return {**candidate, "constants": constants}
+    return _with_constant(candidate, "skrnn._network.CONV_ZNORM_ONLY", True)
 
 
 class _StoppingPastFirstScore(Stopping):
@@ -247,11 +251,7 @@ class _StoppingPastFirstScore(Stopping):
 
 def _past_first_score(candidate):
     """``candidate`` with round 41's stopping rule."""
-    constants = {
-        **candidate["constants"],
-        "skrnn._base.Stopping": _StoppingPastFirstScore,
-    }
-    return {**candidate, "constants": constants}
+    return _with_constant(candidate, "skrnn._base.Stopping", _StoppingPastFirstScore)
 
 
 _ROUND1 = _budget(100, stale_updates=0, max_iter=200)
