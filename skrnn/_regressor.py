@@ -106,7 +106,7 @@ class SequenceRNNRegressor(RegressorMixin, BaseSequenceRNN):
         learning_rate="constant",
         momentum=0.9,
         clipnorm=5.0,
-        weight_average=None,
+        weight_average=0.9,
         alpha=0.0001,
         early_stopping="auto",
         validation_fraction=0.1,

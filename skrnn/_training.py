@@ -106,7 +106,9 @@ class Dataset:
 class Stopping:
     """MLPClassifier's convergence rule, patient for at least some updates.
 
-    :meth:`record_epoch` takes the epoch's monitored value (higher is better).
+    :meth:`record_epoch` takes the epoch's training loss and, when holding
+    out, its held-out score: the monitored value is that score (higher is
+    better), or else minus the loss.
     When ``patience`` epochs in a row fail to beat the best value by ``tol``,
     the count restarts and training either stops or, with ``adaptive``, goes
     on with the optimizer's learning rate divided by 5, until it would fall
@@ -117,8 +119,12 @@ class Stopping:
 
     Nor is a network that has not started learning: epochs count as stale
     only once the training loss has fallen ``MIN_LOSS_DROP`` below the first
-    epoch's, or after ``MAX_PLATEAU_UPDATES`` updates. A fit that continues
-    a trained network (``plateau=False``) counts from its first epoch.
+    epoch's and, when holding out, the held-out score has risen ``tol``
+    above the first epoch's (or reached 1, a perfect score), or after
+    ``MAX_PLATEAU_UPDATES`` updates. Held out, a regressor's first score is
+    about that of predicting the mean target, which a network still learning
+    can take longer than its patience to beat. A fit that continues a
+    trained network (``plateau=False``) counts from its first epoch.
     """
 
     tol: float
@@ -133,6 +139,9 @@ class Stopping:
     stale_epochs: int = 0
     updates: int = 0
     first_loss: float = None
+    first_score: float = None
+    loss_fell: bool = False
+    score_rose: bool = False
 
     @property
     def patience(self):
@@ -144,26 +153,33 @@ class Stopping:
         )
         return max(self.n_iter_no_change, -(-updates // self.updates_per_epoch))
 
-    def _left_plateau(self, loss):
-        """Whether the network has started learning, given the epoch's loss."""
+    def _left_plateau(self, loss, score):
+        """Whether the network has started learning, given the epoch's
+        training loss and held-out score (None: not holding out)."""
         self.updates += self.updates_per_epoch
         if self.first_loss is None:
-            self.first_loss = loss
+            self.first_loss, self.first_score = loss, score
+        self.loss_fell |= loss <= (1 - MIN_LOSS_DROP) * self.first_loss
+        self.score_rose |= (
+            score is None or score > self.first_score + self.tol or score >= 1
+        )
         if self.plateau:
             self.plateau = (
-                loss > (1 - MIN_LOSS_DROP) * self.first_loss
+                not (self.loss_fell and self.score_rose)
                 and self.updates < MAX_PLATEAU_UPDATES
             )
         return not self.plateau
 
-    def record_epoch(self, value, loss, optimizer, verbose=0):
+    def record_epoch(self, loss, optimizer, score=None, verbose=0):
         """Count one epoch; lower the learning rate if due; return True to stop.
 
-        ``value`` is the monitored value, ``loss`` the epoch's training loss.
+        ``loss`` is the epoch's training loss, ``score`` its held-out score
+        (None when not holding out).
         """
+        value = -loss if score is None else score
         improved = value > self.best + self.tol
         self.best = max(self.best, value)
-        learning = self._left_plateau(loss)
+        learning = self._left_plateau(loss, score)
         self.stale_epochs = 0 if improved or not learning else self.stale_epochs + 1
         if self.stale_epochs < self.patience:
             return False
@@ -345,13 +361,9 @@ def run_epochs(
                 for name, value in epoch_logs.items():
                     history.setdefault(name, []).append(float(value))
                 if stopping is not None:
-                    monitored = (
-                        epoch_logs[monitor]
-                        if validation is not None
-                        else -epoch_logs["loss"]
-                    )
+                    score = None if validation is None else epoch_logs[monitor]
                     if stopping.record_epoch(
-                        monitored, epoch_logs["loss"], engine.optimizer, verbose
+                        epoch_logs["loss"], engine.optimizer, score, verbose
                     ):
                         result.converged = True
                         break

@@ -74,7 +74,7 @@ def _counting_from(clf, updates_per_epoch):
 def _epochs_until_stop(stopping, losses):
     """Feed ``losses`` (the monitored value is minus the loss) until a stop."""
     for epoch, loss in enumerate(losses, start=1):
-        if stopping.record_epoch(-loss, loss, optimizer=None):
+        if stopping.record_epoch(loss, optimizer=None):
             return epoch
     return None
 
@@ -96,6 +96,41 @@ def test_a_network_on_its_initial_plateau_is_not_stopped():
     # The plateau lasts at most MAX_PLATEAU_UPDATES updates.
     per_epoch = MAX_PLATEAU_UPDATES // 10
     assert _epochs_until_stop(rule(updates_per_epoch=per_epoch), [0.70] * 50) == 12
+
+
+def test_a_network_that_has_not_beaten_its_first_held_out_score_is_not_stopped():
+    """Held out, staleness counts once the score beats the first epoch's by
+    ``tol`` (the loss having fallen too): a regressor's first held-out R² is
+    about that of the mean target, which a network still learning may take
+    longer than its patience to beat."""
+
+    def epochs_until_stop(scores, losses=None, **kwargs):
+        stopping = Stopping(
+            tol=1e-3, n_iter_no_change=3, adaptive=False, min_stale_updates=0, **kwargs
+        )
+        losses = losses or [0.70] + [0.30] * (len(scores) - 1)
+        for epoch, (score, loss) in enumerate(
+            zip(scores, losses, strict=True), start=1
+        ):
+            if stopping.record_epoch(loss, optimizer=None, score=score):
+                return epoch
+        return None
+
+    # The loss falls at once; the held-out score stays at the first epoch's
+    # (a tie within tol) for 30 epochs, then rises and levels off.
+    scores = [0.0] * 30 + [0.0005] * 10 + [0.5] * 10
+    assert epochs_until_stop(scores) == 41 + 3
+    # Where the first epoch scored best, only MAX_PLATEAU_UPDATES end the wait.
+    falling = [0.2] + [0.1] * 49
+    assert epochs_until_stop(falling) is None
+    per_epoch = MAX_PLATEAU_UPDATES // 10
+    assert epochs_until_stop(falling, updates_per_epoch=per_epoch) == 12
+    # A perfect first score cannot be beaten: it counts as beaten.
+    assert epochs_until_stop([1.0] * 50) == 1 + 3
+    # The loss must still have fallen.
+    assert epochs_until_stop(scores, losses=[0.70] * 50) is None
+    # A continued fit (already trained) counts from its first epoch.
+    assert epochs_until_stop(scores, plateau=False) == 1 + 3
 
 
 def test_adaptive_learning_rate_divides_by_five_until_tiny(
