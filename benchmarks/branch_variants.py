@@ -1,4 +1,5 @@
-"""Variants of the classifier's convolutional branch, measured and not adopted.
+"""Variants of the classifier's convolutional branch (and of the recurrent
+summary beside it), measured and not adopted.
 
 Each variant swaps part of :class:`skrnn._layers.ConvolutionBranch` (or, for
 ``dropout``, what :mod:`skrnn._model` builds in its place) for the rest of
@@ -15,9 +16,15 @@ the process, so a benchmark can run the package's estimators with it
 - ``dropout``: the branch's averaged features pass through dropout (rate
   0.3, in training only) before the head, as the recurrent summary's are
   dropped by ``summary_dropout``.
+- ``attention-last``: the recurrent summary is the attention pooling's
+  weighted mean side by side with the output at the last real step, so the
+  head can read both what the steps hold and what the recurrent network
+  carried to the end (where a value was, which ``pooling='last'`` gives
+  the simple rules and costs the panel's long series).
 
-``positions`` and ``mean-max`` keep the branch's guarantees: the channels
-and the maximum depend only on a sequence's own real steps. ``dropout`` is
+``positions``, ``mean-max`` and ``attention-last`` keep the branch's
+guarantees: the channels, the maximum and the last step depend only on a
+sequence's own real steps. ``dropout`` is
 Keras' ``Dropout``, whose draws in training depend on a sequence's place in
 its batch: good enough to measure accuracy, not to ship.
 """
@@ -25,7 +32,12 @@ its batch: good enough to measure accuracy, not to ship.
 import keras
 
 import skrnn._model
-from skrnn._layers import ConvolutionBranch, _mean_over_real_steps
+from skrnn._layers import (
+    AttentionPooling,
+    ConvolutionBranch,
+    LastStep,
+    _mean_over_real_steps,
+)
 
 
 def _relative_positions(steps, lengths):
@@ -90,10 +102,29 @@ def _with_dropout(rate=0.3):
     skrnn._model.ConvolutionBranch = dropped
 
 
+def _with_attention_and_last():
+    attention = AttentionPooling.call
+
+    def call(self, outputs, lengths):
+        return keras.ops.concatenate(
+            [attention(self, outputs, lengths), LastStep.call(self, outputs, lengths)],
+            axis=-1,
+        )
+
+    def compute_output_spec(self, outputs, lengths):
+        return keras.KerasTensor(
+            (outputs.shape[0], 2 * outputs.shape[2]), dtype=outputs.dtype
+        )
+
+    AttentionPooling.call = call
+    AttentionPooling.compute_output_spec = compute_output_spec
+
+
 VARIANTS = {
     "positions": _with_positions,
     "mean-max": _with_mean_and_max,
     "dropout": _with_dropout,
+    "attention-last": _with_attention_and_last,
 }
 
 
