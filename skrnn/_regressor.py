@@ -22,7 +22,9 @@ class SequenceRNNRegressor(RegressorMixin, BaseSequenceRNN):
     By default (``early_stopping='auto'``) a tenth of the training
     sequences is held out, once it is at least 5 of them, and the weights of
     the epoch that scores best on it are kept: without it the network fits
-    the noise of small targets (a few hundred sequences or fewer).
+    the noise of small targets (a few hundred sequences or fewer). What each
+    epoch offers it is a moving average of the weights over the last ten or
+    so updates (``weight_average=0.9``).
 
     Its convolutional branch also reads each sequence standardised by its
     own steps (``conv_znorm=True``), so a target set by a series' shape is
