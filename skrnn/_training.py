@@ -163,11 +163,13 @@ class Stopping:
         self.score_rose |= (
             score is None or score > self.first_score + self.tol or score >= 1
         )
-        if self.plateau:
-            self.plateau = (
-                not (self.loss_fell and self.score_rose)
-                and self.updates < MAX_PLATEAU_UPDATES
-            )
+        # Each condition only ever turns one way, so once off, the plateau
+        # stays off.
+        self.plateau = (
+            self.plateau
+            and not (self.loss_fell and self.score_rose)
+            and self.updates < MAX_PLATEAU_UPDATES
+        )
         return not self.plateau
 
     def record_epoch(self, loss, optimizer, score=None, verbose=0):
