@@ -71,31 +71,35 @@ def _counting_from(clf, updates_per_epoch):
     raise AssertionError("training stopped on its initial plateau")
 
 
-def _epochs_until_stop(stopping, losses):
-    """Feed ``losses`` (the monitored value is minus the loss) until a stop."""
-    for epoch, loss in enumerate(losses, start=1):
-        if stopping.record_epoch(loss, optimizer=None):
+def _rule(**kwargs):
+    """A stopping rule patient for 3 epochs and no minimum of updates."""
+    return Stopping(
+        tol=1e-3, n_iter_no_change=3, adaptive=False, min_stale_updates=0, **kwargs
+    )
+
+
+def _epochs_until_stop(stopping, losses, scores=None):
+    """Feed ``losses`` (and held-out ``scores``, if given; otherwise the
+    monitored value is minus the loss) until a stop."""
+    scores = [None] * len(losses) if scores is None else scores
+    for epoch, (loss, score) in enumerate(zip(losses, scores, strict=True), start=1):
+        if stopping.record_epoch(loss, optimizer=None, score=score):
             return epoch
     return None
 
 
 def test_a_network_on_its_initial_plateau_is_not_stopped():
-    def rule(**kwargs):
-        return Stopping(
-            tol=1e-3, n_iter_no_change=3, adaptive=False, min_stale_updates=0, **kwargs
-        )
-
     # 40 flat epochs at the first epoch's loss, then it learns and levels off.
     losses = [0.70] * 40 + [0.30] + [0.30] * 10
-    assert _epochs_until_stop(rule(), losses) == 41 + 3
+    assert _epochs_until_stop(_rule(), losses) == 41 + 3
     # A continued fit (already trained) counts from its first epoch.
-    assert _epochs_until_stop(rule(plateau=False), losses) == 1 + 3
+    assert _epochs_until_stop(_rule(plateau=False), losses) == 1 + 3
     # A drop smaller than MIN_LOSS_DROP still counts as the plateau.
     almost = (1 - MIN_LOSS_DROP / 2) * 0.70
-    assert _epochs_until_stop(rule(), [0.70, almost] + [almost] * 50) is None
+    assert _epochs_until_stop(_rule(), [0.70, almost] + [almost] * 50) is None
     # The plateau lasts at most MAX_PLATEAU_UPDATES updates.
     per_epoch = MAX_PLATEAU_UPDATES // 10
-    assert _epochs_until_stop(rule(updates_per_epoch=per_epoch), [0.70] * 50) == 12
+    assert _epochs_until_stop(_rule(updates_per_epoch=per_epoch), [0.70] * 50) == 12
 
 
 def test_a_network_that_has_not_beaten_its_first_held_out_score_is_not_stopped():
@@ -105,16 +109,8 @@ def test_a_network_that_has_not_beaten_its_first_held_out_score_is_not_stopped()
     longer than its patience to beat."""
 
     def epochs_until_stop(scores, losses=None, **kwargs):
-        stopping = Stopping(
-            tol=1e-3, n_iter_no_change=3, adaptive=False, min_stale_updates=0, **kwargs
-        )
         losses = losses or [0.70] + [0.30] * (len(scores) - 1)
-        for epoch, (score, loss) in enumerate(
-            zip(scores, losses, strict=True), start=1
-        ):
-            if stopping.record_epoch(loss, optimizer=None, score=score):
-                return epoch
-        return None
+        return _epochs_until_stop(_rule(**kwargs), losses, scores)
 
     # The loss falls at once; the held-out score stays at the first epoch's
     # (a tie within tol) for 30 epochs, then rises and levels off.
