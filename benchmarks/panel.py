@@ -217,6 +217,12 @@ def _whole_summary_candidate(summary_dropout, **rest):
     )
 
 
+def _regressor_candidate(**rest):
+    """The regressor's default of round 25 on (summaries half dropped, a
+    tenth held out, the branch also reading shapes), with ``rest`` changed."""
+    return _whole_summary_candidate(0.5, early_stopping="auto", conv_znorm=True, **rest)
+
+
 def _with_constant(candidate, dotted, value):
     """``candidate`` fitted with the module constant ``dotted`` set to ``value``."""
     return {**candidate, "constants": {**candidate["constants"], dotted: value}}
@@ -371,20 +377,14 @@ CANDIDATES = {
     "fcn-wdrop0.7-c256-ema-bz": _znorm_only(
         _whole_summary_candidate(0.7, weight_average=0.99, conv_znorm=True)
     ),
-    "fcn-wdrop0.5-c256-auto-bz": _znorm_only(
-        _whole_summary_candidate(0.5, early_stopping="auto", conv_znorm=True)
-    ),
+    "fcn-wdrop0.5-c256-auto-bz": _znorm_only(_regressor_candidate()),
     "fcn-wdrop0.7-c256-ema-both": _whole_summary_candidate(
         0.7, weight_average=0.99, conv_znorm=True
     ),
-    "fcn-wdrop0.5-c256-auto-both": _whole_summary_candidate(
-        0.5, early_stopping="auto", conv_znorm=True
-    ),
+    "fcn-wdrop0.5-c256-auto-both": _regressor_candidate(),
     # round 28 (regression): the regressor's default averaged over three
     # networks of consecutive seeds, for small, noisy targets
-    "fcn-wdrop0.5-c256-auto-both-x3": _whole_summary_candidate(
-        0.5, early_stopping="auto", conv_znorm=True, members=3
-    ),
+    "fcn-wdrop0.5-c256-auto-both-x3": _regressor_candidate(members=3),
     # round 26: the recurrent network alone and the branch alone, trained
     # apart and their probabilities averaged (soft vote), against the
     # default, which trains the two side by side under one head
@@ -419,36 +419,22 @@ CANDIDATES = {
     # round 31 (regression): the regressor's default with ten and a hundred
     # times the weight decay (alpha), and with a fifth held out to stop on
     # instead of a tenth, for the small, noisy targets (none adopted)
-    "fcn-wdrop0.5-c256-auto-both-a1e-3": _whole_summary_candidate(
-        0.5, early_stopping="auto", conv_znorm=True, alpha=1e-3
-    ),
-    "fcn-wdrop0.5-c256-auto-both-a1e-2": _whole_summary_candidate(
-        0.5, early_stopping="auto", conv_znorm=True, alpha=1e-2
-    ),
-    "fcn-wdrop0.5-c256-auto-both-vf0.2": _whole_summary_candidate(
-        0.5, early_stopping="auto", conv_znorm=True, validation_fraction=0.2
-    ),
-    "fcn-wdrop0.5-c256-auto-both-a1e-3-vf0.2": _whole_summary_candidate(
-        0.5,
-        early_stopping="auto",
-        conv_znorm=True,
-        alpha=1e-3,
-        validation_fraction=0.2,
+    "fcn-wdrop0.5-c256-auto-both-a1e-3": _regressor_candidate(alpha=1e-3),
+    "fcn-wdrop0.5-c256-auto-both-a1e-2": _regressor_candidate(alpha=1e-2),
+    "fcn-wdrop0.5-c256-auto-both-vf0.2": _regressor_candidate(validation_fraction=0.2),
+    "fcn-wdrop0.5-c256-auto-both-a1e-3-vf0.2": _regressor_candidate(
+        alpha=1e-3, validation_fraction=0.2
     ),
     # round 35 (regression): the regressor's default at half the width, for
     # the small, noisy targets: 32 recurrent units, or branch filters
     # 16/32/16, or both
-    "fcn-wdrop0.5-c256-auto-both-u32": _whole_summary_candidate(
-        0.5, early_stopping="auto", conv_znorm=True, units=32
-    ),
+    "fcn-wdrop0.5-c256-auto-both-u32": _regressor_candidate(units=32),
     "fcn-wdrop0.5-c256-auto-both-f16": {
-        **_whole_summary_candidate(0.5, early_stopping="auto", conv_znorm=True),
+        **_regressor_candidate(),
         "conv_filters": (16, 32, 16),
     },
     "fcn-wdrop0.5-c256-auto-both-u32-f16": {
-        **_whole_summary_candidate(
-            0.5, early_stopping="auto", conv_znorm=True, units=32
-        ),
+        **_regressor_candidate(units=32),
         "conv_filters": (16, 32, 16),
     },
     # round 37: the default with kernels twice as wide (16/10/6 steps), so
@@ -474,7 +460,7 @@ CANDIDATES = {
         **WIDE_KERNELS,
     },
     "fcn-wdrop0.5-c256-auto-both-k16": {
-        **_whole_summary_candidate(0.5, early_stopping="auto", conv_znorm=True),
+        **_regressor_candidate(),
         **WIDE_KERNELS,
     },
     # round 40: the default read at the last step by the recurrent network
@@ -485,31 +471,24 @@ CANDIDATES = {
     },
     # round 39 (regression): the regressor holding out a tenth as before, but
     # each epoch's moving average of the weights is what is scored and kept
-    "fcn-wdrop0.5-c256-auto-both-ema": _whole_summary_candidate(
-        0.5, early_stopping="auto", conv_znorm=True, weight_average=0.99
-    ),
-    "fcn-wdrop0.5-c256-auto-both-ema0.9": _whole_summary_candidate(
-        0.5, early_stopping="auto", conv_znorm=True, weight_average=0.9
-    ),
+    "fcn-wdrop0.5-c256-auto-both-ema": _regressor_candidate(weight_average=0.99),
+    "fcn-wdrop0.5-c256-auto-both-ema0.9": _regressor_candidate(weight_average=0.9),
     # round 41 (regression): both, with training not stopped before the
     # held-out score has beaten its first epoch's. That rule is the package's
     # own (skrnn._training.Stopping) since it was adopted, with the average
     # 0.9 as the regressor's default: rerunning the two candidates above
     # measures it (round 41's "-first" columns).
-    # the current regressor default averaged over three networks (round 28's
-    # recipe, rerun on the test splits after round 41's adoption)
-    "fcn-wdrop0.5-c256-auto-both-ema0.9-x3": _whole_summary_candidate(
-        0.5, early_stopping="auto", conv_znorm=True, weight_average=0.9, members=3
+    #
+    # after round 41: the regressor's default averaged over three networks
+    # (round 28's recipe, rerun on the test splits)
+    "fcn-wdrop0.5-c256-auto-both-ema0.9-x3": _regressor_candidate(
+        weight_average=0.9, members=3
     ),
     # round 43 (regression): the regressor's default holding out a fifth to
     # stop on, for the small, noisy targets (a tenth of a CardanoSentiment
     # fold is 5 sequences)
-    "fcn-wdrop0.5-c256-auto-both-ema0.9-vf0.2": _whole_summary_candidate(
-        0.5,
-        early_stopping="auto",
-        conv_znorm=True,
-        weight_average=0.9,
-        validation_fraction=0.2,
+    "fcn-wdrop0.5-c256-auto-both-ema0.9-vf0.2": _regressor_candidate(
+        weight_average=0.9, validation_fraction=0.2
     ),
 }
 
