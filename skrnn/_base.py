@@ -106,6 +106,8 @@ class BaseSequenceRNN(
         "conv_kernel_size": [Interval(Integral, 1, None, closed="left"), tuple, list],
         "conv_znorm": ["boolean"],
         "summary_dropout": [Interval(Real, 0, 1, closed="left")],
+        "linear_steps": ["boolean", StrOptions({"auto"})],
+        "network_dropout": [Interval(Real, 0, 1, closed="left")],
         "embedding_dim": [Interval(Integral, 1, None, closed="left"), None],
         "scaling": [StrOptions({"feature", "sequence"}), None],
         "window": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],

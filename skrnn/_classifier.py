@@ -85,6 +85,8 @@ class SequenceRNNClassifier(ClassifierMixin, BaseSequenceRNN):
         conv_kernel_size=(16, 10, 6),
         conv_znorm=False,
         summary_dropout=0.7,
+        linear_steps="auto",
+        network_dropout=0.8,
         embedding_dim=None,
         scaling="feature",
         window="auto",

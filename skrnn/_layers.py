@@ -9,6 +9,7 @@ import keras
 __all__ = [
     "AttentionPooling",
     "ConvolutionBranch",
+    "FlatSteps",
     "LastStep",
     "LengthMask",
     "L2Penalty",
@@ -399,6 +400,40 @@ class ConvolutionBranch(keras.layers.Layer):
     def compute_output_spec(self, values, lengths):
         return keras.KerasTensor(
             (values.shape[0], self.filters[-1]), dtype=self.compute_dtype
+        )
+
+
+@keras.saving.register_keras_serializable(package="skrnn")
+class FlatSteps(keras.layers.Layer):
+    """Each sequence's first ``steps`` steps side by side, padding zeroed.
+
+    Called as ``FlatSteps(steps)(values, lengths)``; returns ``(batch, steps *
+    features)``. Padded steps, and the places of steps a sequence does not
+    have, hold zeros, so each feature of each step has a fixed place: a
+    linear layer on it reads every step where it is (a logistic regression
+    on the zero-padded steps). Steps after the first ``steps`` are not read.
+    """
+
+    def __init__(self, steps, **kwargs):
+        super().__init__(**kwargs)
+        self.steps = int(steps)
+
+    def call(self, values, lengths):
+        values = keras.ops.where(
+            _real_steps(values, lengths), values, keras.ops.zeros_like(values)
+        )
+        # Pad by a constant, then cut: the same graph whatever the batch's width.
+        values = keras.ops.pad(values, ((0, 0), (0, self.steps), (0, 0)))
+        return keras.ops.reshape(
+            values[:, : self.steps], (-1, self.steps * values.shape[-1])
+        )
+
+    def get_config(self):
+        return {**super().get_config(), "steps": self.steps}
+
+    def compute_output_spec(self, values, lengths):
+        return keras.KerasTensor(
+            (values.shape[0], self.steps * values.shape[-1]), dtype=self.compute_dtype
         )
 
 

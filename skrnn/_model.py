@@ -24,6 +24,7 @@ import keras
 from skrnn._layers import (
     AttentionPooling,
     ConvolutionBranch,
+    FlatSteps,
     L2Penalty,
     LastStep,
     LengthMask,
@@ -96,6 +97,8 @@ def build_model(
     conv_znorm=False,
     window=1,
     summary_dropout=0.0,
+    linear_steps=None,
+    network_dropout=0.0,
 ):
     """Build an uncompiled model mapping ``[values, lengths]`` to output logits.
 
@@ -157,6 +160,14 @@ def build_model(
         With the branch: the share of training sequences whose whole
         recurrent summary is dropped (zeroed, the others scaled up) before
         the output layer. Ignored without the branch.
+    linear_steps : int, default=None
+        An int: a linear read of the first this many steps of ``values``,
+        each feature of each step at its place (padding zeroed), added to the
+        logits. Not with ``embedding_dim`` or ``per_step``.
+    network_dropout : float, default=0.0
+        With ``linear_steps``: the share of training sequences whose
+        network logits are dropped (zeroed, the others scaled up), leaving
+        the linear read to predict them alone.
 
     Returns
     -------
@@ -211,6 +222,11 @@ def build_model(
             name=name,
         )
 
+    if linear_steps and (per_step or embedding_dim is not None):
+        raise ValueError(
+            "A linear read of the steps (linear_steps) needs numeric steps and "
+            "one output per sequence."
+        )
     if not units and (per_step or not conv_filters):
         raise ValueError(
             "A network without recurrent layers (units=()) needs the convolutional "
@@ -294,6 +310,20 @@ def build_model(
         dtype=dtype,
         name="logits",
     )(hidden)
+    if linear_steps:
+        if network_dropout > 0:
+            # A sequence's whole network output is dropped at once, so the
+            # linear read also learns to predict alone.
+            logits = SequenceDropout(
+                network_dropout, seed=next(seeds), dtype=dtype, name="network_dropout"
+            )(logits, values, lengths)
+        flat = FlatSteps(linear_steps, dtype=dtype, name="flat_steps")(values, lengths)
+        linear = keras.layers.Dense(
+            n_outputs, kernel_initializer="zeros", dtype=dtype, name="linear_steps"
+        )(flat)
+        logits = keras.layers.Add(dtype=dtype, name="with_linear_steps")(
+            [logits, linear]
+        )
     return keras.Model([values, lengths], logits, name="sequence_rnn")
 
 

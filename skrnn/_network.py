@@ -7,6 +7,7 @@ warm starts and ``partial_fit`` must keep) and builds the compiled Keras model
 
 from numbers import Integral
 
+from skrnn._input import AUTO_WINDOW_STEPS
 from skrnn._model import build_model, compile_model
 
 __all__ = ["AUTO_CONV_STEPS", "NetworkMixin"]
@@ -25,10 +26,11 @@ _LAYER_PARAMS = (
     "conv_kernel_size",
     "conv_znorm",
     "summary_dropout",
+    "network_dropout",
 )
 # Parameters baked into the built network or its input, which warm starts and
 # partial_fit must keep (the tagger has no pooling or window).
-_NETWORK_PARAMS = (*_LAYER_PARAMS, "pooling", "scaling", "window")
+_NETWORK_PARAMS = (*_LAYER_PARAMS, "linear_steps", "pooling", "scaling", "window")
 
 # The convolutional branch's first block strides so that the longest training
 # sequence becomes at most this many of its steps (a cheap first stage for long
@@ -101,6 +103,21 @@ class NetworkMixin:
                 "a new network."
             )
 
+    def _linear_steps(self, network, data):
+        """Steps the linear read of the steps reads, or None without it."""
+        linear = network.get("linear_steps", False)
+        longest = int(data.lengths.max())
+        if linear == "auto":
+            # Short sequences whose steps the network reads one by one.
+            linear = not self._tokens and self.window_ == 1
+            linear = linear and longest <= AUTO_WINDOW_STEPS
+        elif linear and self._tokens:
+            raise ValueError(
+                "linear_steps=True reads numeric steps, and embedding_dim is set: "
+                "token ids have no linear read. Set linear_steps=False or 'auto'."
+            )
+        return longest if linear else None
+
     def _build(self, network, data, head, seed, dtype):
         values = data.values
         layers = {name: network.get(name) for name in _LAYER_PARAMS}
@@ -111,6 +128,7 @@ class NetworkMixin:
             layers["conv_stride"] = max(1, -(-longest // AUTO_CONV_STEPS))
             if layers["conv_znorm"] and CONV_ZNORM_ONLY:
                 layers["conv_znorm"] = "only"
+        layers["linear_steps"] = self._linear_steps(network, data)
         model = build_model(
             n_features=1 if self._tokens else values.shape[-1],
             n_outputs=head.n_outputs,

@@ -93,6 +93,8 @@ class SequenceRNNRegressor(RegressorMixin, BaseSequenceRNN):
         conv_kernel_size=(8, 5, 3),
         conv_znorm=True,
         summary_dropout=0.5,
+        linear_steps=False,
+        network_dropout=0.8,
         embedding_dim=None,
         scaling="feature",
         window="auto",

@@ -184,6 +184,7 @@ def make_tagger():
             "summary_dropout": 0.5,
         },
         {"conv_filters": (3,), "conv_kernel_size": 2, "conv_znorm": True},
+        {"linear_steps": True, "window": 2, "conv_filters": None},
     ],
     ids=[
         "unidirectional",
@@ -196,6 +197,7 @@ def make_tagger():
         "convolutions",
         "convolutions-window",
         "convolutions-by-sequence",
+        "linear-window",
     ],
 )
 def fitted_network(make_classifier, ragged_data, request):

@@ -220,8 +220,10 @@ def test_sequence_scaling_ignores_each_sequence_offset_and_scale(
 
 def test_window_stacks_consecutive_real_steps(make_classifier, scales_data):
     X_scales, y_scales = scales_data
-    # The recurrent network alone: the convolutional branch unstacks windows.
-    clf = make_classifier(max_iter=3, window=3, conv_filters=None)
+    # The recurrent network alone: the convolutional branch unstacks windows,
+    # and the linear read of the steps reads them where they stand.
+    alone = {"conv_filters": None, "linear_steps": False}
+    clf = make_classifier(max_iter=3, window=3, **alone)
     clf.fit(X_scales, y_scales)
     assert clf.window_ == 3
     values = np.full((len(X_scales), 11, 3), np.nan)
@@ -242,7 +244,7 @@ def test_window_stacks_consecutive_real_steps(make_classifier, scales_data):
     assert np.isfinite(stacked).all()
     np.testing.assert_allclose(
         clf.predict_proba(X_scales),
-        make_classifier(max_iter=3, window=1, conv_filters=None)
+        make_classifier(max_iter=3, window=1, **alone)
         .fit(expected, y_scales)
         .predict_proba(expected),
         rtol=1e-6,

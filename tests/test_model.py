@@ -464,6 +464,8 @@ def test_bad_branch_parameters_are_refused_clearly(
         {"conv_kernel_size": 2.5},
         {"summary_dropout": 1.0},
         {"conv_znorm": "yes"},
+        {"linear_steps": "yes"},
+        {"network_dropout": 1.0},
     ],
 )
 def test_branch_parameter_types_are_validated(params, make_classifier, tiny_data):
@@ -482,3 +484,93 @@ def test_warm_start_refuses_a_changed_branch(make_classifier, tiny_data):
         clf.fit(*tiny_data)
     clf.set_params(conv_filters=[3])  # the same branch, written as a list
     assert clf.fit(*tiny_data).n_iter_ == 8
+
+
+# ------------------------------------------------- the linear read of the steps
+
+
+def test_flat_steps_put_each_real_step_at_its_place():
+    from skrnn._layers import FlatSteps
+
+    values = np.arange(1.0, 13.0, dtype="float32").reshape(2, 3, 2)
+    values[1, 2] = 99.0  # padding of the second sequence: never read
+    lengths = np.array([3, 2], "int32")
+    flat = np.asarray(FlatSteps(4)(values, lengths))
+    np.testing.assert_array_equal(
+        flat, [[1, 2, 3, 4, 5, 6, 0, 0], [7, 8, 9, 10, 0, 0, 0, 0]]
+    )
+    # Steps after the first ``steps`` are not read; a sequence alone reads the same.
+    np.testing.assert_array_equal(
+        np.asarray(FlatSteps(2)(values, lengths)), flat[:, :4]
+    )
+    np.testing.assert_array_equal(
+        np.asarray(FlatSteps(4)(values[1:, :2], lengths[1:])), flat[1:]
+    )
+
+
+def test_linear_steps_auto_reads_short_sequences_step_by_step(
+    make_classifier, ragged_data
+):
+    X, y = ragged_data  # 2 to 8 steps
+    names = {
+        params: {
+            layer.name
+            for layer in make_classifier(**dict(params)).fit(X, y).model_.layers
+        }
+        for params in (
+            (),
+            (("linear_steps", False),),
+            (("window", 2),),
+            (("linear_steps", True), ("window", 2)),
+        )
+    }
+    assert {"flat_steps", "network_dropout", "linear_steps"} <= names[()]
+    assert "flat_steps" not in names[(("linear_steps", False),)]
+    assert "flat_steps" not in names[(("window", 2),)]  # not step by step
+    assert "flat_steps" in names[(("linear_steps", True), ("window", 2))]
+    clf = make_classifier().fit(X, y)
+    assert clf.model_.get_layer("flat_steps").steps == max(len(x) for x in X)
+    assert clf.model_.get_layer("network_dropout").rate == 0.8
+    # Longer than 25 steps: read in windows, so no linear read.
+    longer = [np.repeat(x, 4, axis=0) for x in X]
+    clf = make_classifier().fit(longer, y)
+    assert clf.window_ > 1 and "flat_steps" not in {
+        layer.name for layer in clf.model_.layers
+    }
+    without_dropout = make_classifier(network_dropout=0.0).fit(X, y)
+    assert "network_dropout" not in {
+        layer.name for layer in without_dropout.model_.layers
+    }
+
+
+def test_linear_steps_predict_any_length_as_the_sequence_alone(
+    make_classifier, ragged_data
+):
+    X, y = ragged_data
+    clf = make_classifier(max_iter=10).fit(X, y)
+    rng = np.random.RandomState(2)
+    # Longer than any training sequence: steps after the eighth are not read
+    # by the linear read (the network reads them all).
+    new = [rng.normal(size=(n, 3)) for n in (1, 8, 30)]
+    together = clf.predict_proba(new + X)
+    for i, sequence in enumerate(new):
+        np.testing.assert_allclose(
+            clf.predict_proba([sequence])[0], together[i], rtol=RTOL, atol=1e-7
+        )
+    assert np.abs(clf.model_.get_layer("linear_steps").kernel).max() > 0  # it trained
+
+
+def test_linear_steps_need_numeric_steps(make_classifier):
+    X = [np.array([1, 2, 3]), np.array([4, 5]), np.array([2, 2, 2, 1])] * 2
+    y = [0, 1, 0, 1, 0, 1]
+    tokens = make_classifier(embedding_dim=2).fit(X, y)  # 'auto': none for ids
+    assert "flat_steps" not in {layer.name for layer in tokens.model_.layers}
+    with pytest.raises(ValueError, match="token ids have no linear read"):
+        make_classifier(embedding_dim=2, linear_steps=True).fit(X, y)
+
+
+def test_warm_start_refuses_a_changed_linear_read(make_classifier, tiny_data):
+    clf = make_classifier(warm_start=True).fit(*tiny_data)
+    clf.set_params(linear_steps=False)
+    with pytest.raises(ValueError, match="linear_steps changed"):
+        clf.fit(*tiny_data)

@@ -153,9 +153,15 @@ def test_adaptive_learning_rate_divides_by_five_until_tiny(
 
 def test_divergence_is_reported(make_classifier):
     X = [np.full((4, 1), 1e200), np.full((3, 1), -1e200)] * 3
-    # The recurrent network alone: the branch's normalisation would absorb it.
+    # The recurrent network alone: no branch, whose normalisation would absorb
+    # it, and no linear read of the steps.
     clf = make_classifier(
-        units=4, max_iter=2, activation="linear", scaling=None, conv_filters=None
+        units=4,
+        max_iter=2,
+        activation="linear",
+        scaling=None,
+        conv_filters=None,
+        linear_steps=False,
     )
     with pytest.raises(ValueError, match="Training diverged"):
         clf.fit(X, [0, 1] * 3)

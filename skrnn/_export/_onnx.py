@@ -210,6 +210,14 @@ def zero_padding(g, values, real):
     return g.op("Where", [real, values, g.constant(0.0, dtype=np.float32)])
 
 
+def mean_over_real_steps(g, values, real, axis):
+    """The mean of ``values`` over the steps where boolean ``real`` holds."""
+    weights = g.op("Cast", [real], to=g.onnx.TensorProto.FLOAT)
+    axes = g.ints([axis])
+    total = g.op("ReduceSum", [g.op("Mul", [values, weights]), axes], keepdims=0)
+    return g.op("Div", [total, g.op("ReduceSum", [weights, axes], keepdims=0)])
+
+
 def affine(g, values, shift, scale):
     values = g.op("Sub", [values, g.constant(shift, "shift", np.float32)])
     return g.op("Div", [values, g.constant(scale, "scale", np.float32)])
@@ -438,12 +446,7 @@ class _Network:
                     g.ints([0, 0, -1]),
                 ],
             )
-        kernel, bias = (
-            g.constant(np.asarray(w, np.float32), name)
-            for w, name in zip(
-                model.get_layer("logits").get_weights(), ("kernel", "bias"), strict=True
-            )
-        )
+        kernel, bias = self.dense("logits")
         if len(model.outputs[0].shape) == 3:
             logits = g.op("Add", [g.op("MatMul", [sequence, kernel]), bias])
             return g.op("Transpose", [logits], perm=[1, 0, 2]), steps
@@ -460,7 +463,27 @@ class _Network:
             pooled = self.pool(sequence, real, pooling, model)
         if branch is not None:
             pooled = g.op("Concat", [pooled, branch], axis=1)
-        return g.op("Gemm", [pooled, kernel, bias]), steps
+        logits = g.op("Gemm", [pooled, kernel, bias])
+        if "flat_steps" in {layer.name for layer in model.layers}:
+            linear = self.linear_steps(values, real, model.get_layer("flat_steps"))
+            logits = g.op("Add", [logits, linear])
+        return logits, steps
+
+    def dense(self, name):
+        """The kernel and bias of the model's ``Dense`` layer ``name``, as constants."""
+        weights = self.description.model.get_layer(name).get_weights()
+        return [self.graph.constant(np.asarray(w, np.float32), name) for w in weights]
+
+    def linear_steps(self, values, real, flat):
+        """The linear read of the steps (:class:`skrnn._layers.FlatSteps` and
+        its ``Dense``): ``(N, n_outputs)``."""
+        g, after = self.graph, flat.steps
+        padded = g.op(
+            "Pad", [zero_padding(g, values, real), g.ints([0, 0, 0, 0, after, 0])]
+        )
+        first = g.op("Slice", [padded, g.ints([0]), g.ints([after]), g.ints([1])])
+        flat = g.op("Reshape", [first, g.ints([0, -1])])
+        return g.op("Gemm", [flat, *self.dense("linear_steps")])
 
     def convolutions(self, values, lengths, layer):
         """The convolutional branch on batch-major ``values``: ``(N, filters)``.
@@ -508,15 +531,7 @@ class _Network:
                 lengths = g.op(
                     "Div", [g.op("Add", [lengths, g.ints(stride - 1)]), g.ints(stride)]
                 )
-        weights = g.op(
-            "Cast",
-            [real_steps(g, hidden, lengths, 2)],
-            to=g.onnx.TensorProto.FLOAT,
-        )
-        axis = g.ints([2])
-        total = g.op("ReduceSum", [g.op("Mul", [hidden, weights]), axis], keepdims=0)
-        count = g.op("ReduceSum", [weights, axis], keepdims=0)
-        return g.op("Div", [total, count], hint="convolutions")
+        return mean_over_real_steps(g, hidden, real_steps(g, hidden, lengths, 2), 2)
 
     def pool(self, sequence, real, pooling, model):
         """Pool time-major ``sequence`` over real steps."""
@@ -533,11 +548,7 @@ class _Network:
                 keepdims=0,
             )
         if pooling == "mean":
-            weights = g.op("Cast", [real], to=g.onnx.TensorProto.FLOAT)
-            total = g.op(
-                "ReduceSum", [g.op("Mul", [sequence, weights]), axis], keepdims=0
-            )
-            return g.op("Div", [total, g.op("ReduceSum", [weights, axis], keepdims=0)])
+            return mean_over_real_steps(g, sequence, real, 0)
         kernel = np.asarray(
             model.get_layer("attention_pooling").get_weights()[0], np.float32
         )
@@ -553,18 +564,8 @@ class _Network:
         mean = g.op("ReduceMean", [hidden], axes=[1])
         centred = g.op("Sub", [hidden, mean])
         variance = g.op("ReduceMean", [g.op("Mul", [centred, centred])], axes=[1])
-        scale = g.op(
-            "Sqrt",
-            [
-                g.op(
-                    "Add",
-                    [
-                        variance,
-                        g.constant(normalization.epsilon, dtype=np.float32),
-                    ],
-                )
-            ],
-        )
+        epsilon = g.constant(normalization.epsilon, dtype=np.float32)
+        scale = g.op("Sqrt", [g.op("Add", [variance, epsilon])])
         gamma, beta = (
             g.constant(np.asarray(w, np.float32)[None, :, None], name)
             for w, name in (
