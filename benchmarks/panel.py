@@ -142,13 +142,15 @@ def _candidate(
     conv_znorm=False,
     tol=1e-4,
     alpha=1e-4,
+    linear_steps=False,
     **rest,
 ):
     # Rounds 1-5 ran when the default clipnorm was None, rounds 1-12 before the
     # convolutional branch, rounds 1-19 without the average of the weights,
     # rounds 1-28 with the classifier's tol=1e-4; alpha is named too (round
-    # 31 varied it): every candidate names all of them, so it measures the
-    # same thing whatever the defaults are.
+    # 31 varied it), rounds 1-43 without the linear read of the steps:
+    # every candidate names all of them, so it measures the same thing
+    # whatever the defaults are.
     return {
         "alpha": alpha,
         "pooling": pooling,
@@ -159,6 +161,7 @@ def _candidate(
         "weight_average": weight_average,
         "conv_znorm": conv_znorm,
         "tol": tol,
+        "linear_steps": linear_steps,
         **rest,
         **budget,
     }
@@ -456,6 +459,31 @@ CANDIDATES = {
             **FCN,
             weight_average=0.99,
             tol=1e-3,
+        ),
+        **WIDE_KERNELS,
+    },
+    # round 44: the linear read of every step at its place, beside the
+    # network, where sequences of up to 25 steps are read step by step
+    # ('auto'), and always (True); the branch alone with it (its ablation)
+    "fcn-wdrop0.7-c256-ema-tol1e-3-k16-linear": {
+        **_whole_summary_candidate(
+            0.7, weight_average=0.99, tol=1e-3, linear_steps="auto"
+        ),
+        **WIDE_KERNELS,
+    },
+    "fcn-wdrop0.7-c256-ema-tol1e-3-k16-linear-always": {
+        **_whole_summary_candidate(
+            0.7, weight_average=0.99, tol=1e-3, linear_steps=True
+        ),
+        **WIDE_KERNELS,
+    },
+    "fcn-only-c256-ema-tol1e-3-k16-linear": {
+        **_candidate(
+            _without_recurrent_layers(_fcn_budget(256)),
+            **FCN,
+            weight_average=0.99,
+            tol=1e-3,
+            linear_steps="auto",
         ),
         **WIDE_KERNELS,
     },
