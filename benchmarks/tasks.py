@@ -28,7 +28,8 @@ __all__ = [
 # Every parameter that shapes the network or its input, set so that skrnn
 # builds the raw Keras anchor's network whatever the estimator's defaults:
 # the last step's output, unscaled, every step read, gradients not clipped,
-# no convolutional branch, the last update's weights.
+# no convolutional branch, the last update's weights, no linear read of
+# the steps.
 ANCHOR_NETWORK = {
     "pooling": "last",
     "scaling": None,
@@ -36,6 +37,7 @@ ANCHOR_NETWORK = {
     "clipnorm": None,
     "conv_filters": None,
     "weight_average": None,
+    "linear_steps": False,
 }
 
 
