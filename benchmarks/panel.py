@@ -518,6 +518,12 @@ CANDIDATES = {
     "fcn-wdrop0.5-c256-auto-both-ema0.9-vf0.2": _regressor_candidate(
         weight_average=0.9, validation_fraction=0.2
     ),
+    # round 44 (regression): the regressor's default with the classifier's
+    # linear read of the steps (CardanoSentiment, 24 steps, is the one
+    # regression problem short enough for 'auto')
+    "fcn-wdrop0.5-c256-auto-both-ema0.9-linear": _regressor_candidate(
+        weight_average=0.9, linear_steps="auto"
+    ),
 }
 
 

@@ -19,11 +19,13 @@ class SequenceRNNClassifier(ClassifierMixin, BaseSequenceRNN):
     A Keras 3 recurrent network (SimpleRNN by default, LSTM or GRU on request)
     reads each sequence up to its true last step (long series a window of
     steps at a time), a learned attention pools its outputs over the real
-    steps (``pooling``), and a dense softmax layer classifies the result.
-    Sequences may be given as a ragged list, as padded 2-D or 3-D arrays, as
-    integer token ids, or as a padded array with their true lengths passed
-    beside it; see :ref:`input`. Padding is found from lengths, never from
-    values inside a sequence.
+    steps (``pooling``), and a dense softmax layer classifies the result,
+    joined by a masked convolutional branch over every step
+    (``conv_filters``) and, for sequences of up to 25 steps, a linear read of
+    every step at its place (``linear_steps``). Sequences may be given as a
+    ragged list, as padded 2-D or 3-D arrays, as integer token ids, or as a
+    padded array with their true lengths passed beside it; see :ref:`input`.
+    Padding is found from lengths, never from values inside a sequence.
 
     Parameters
     ----------
