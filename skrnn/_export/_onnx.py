@@ -474,10 +474,10 @@ class _Network:
         weights = self.description.model.get_layer(name).get_weights()
         return [self.graph.constant(np.asarray(w, np.float32), name) for w in weights]
 
-    def linear_steps(self, values, real, flat):
-        """The linear read of the steps (:class:`skrnn._layers.FlatSteps` and
-        its ``Dense``): ``(N, n_outputs)``."""
-        g, after = self.graph, flat.steps
+    def linear_steps(self, values, real, layer):
+        """The linear read of the steps (:class:`skrnn._layers.FlatSteps`
+        ``layer`` and its ``Dense``): ``(N, n_outputs)``."""
+        g, after = self.graph, layer.steps
         padded = g.op(
             "Pad", [zero_padding(g, values, real), g.ints([0, 0, 0, 0, after, 0])]
         )
