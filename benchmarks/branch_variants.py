@@ -21,6 +21,11 @@ the process, so a benchmark can run the package's estimators with it
   head can read both what the steps hold and what the recurrent network
   carried to the end (where a value was, which ``pooling='last'`` gives
   the simple rules and costs the panel's long series).
+- ``linear-both-ends``: the linear read of the steps
+  (:class:`skrnn._layers.FlatSteps`, ``linear_steps``) also reads the last
+  ``steps`` steps of each sequence aligned at its end, beside the first ones
+  aligned at its start, so a step's place counts from either end of
+  sequences of different lengths.
 
 ``positions``, ``mean-max`` and ``attention-last`` keep the branch's
 guarantees: the channels, the maximum and the last step depend only on a
@@ -35,6 +40,7 @@ import skrnn._model
 from skrnn._layers import (
     AttentionPooling,
     ConvolutionBranch,
+    FlatSteps,
     LastStep,
     _mean_over_real_steps,
 )
@@ -120,7 +126,40 @@ def _with_attention_and_last():
     AttentionPooling.compute_output_spec = compute_output_spec
 
 
+def _with_both_ends():
+    from_start = FlatSteps.call
+
+    def call(self, values, lengths):
+        ops = keras.ops
+        places = ops.arange(self.steps, dtype=lengths.dtype)
+        index = ops.expand_dims(lengths, 1) - self.steps + places[None, :]
+        real = ops.expand_dims(index >= 0, -1)
+        index = ops.broadcast_to(
+            ops.expand_dims(ops.maximum(index, 0), -1),
+            (ops.shape(values)[0], self.steps, values.shape[-1]),
+        )
+        last = ops.take_along_axis(values, index, axis=1)
+        last = ops.where(real, last, ops.zeros_like(last))
+        return ops.concatenate(
+            [
+                from_start(self, values, lengths),
+                ops.reshape(last, (-1, self.steps * values.shape[-1])),
+            ],
+            axis=-1,
+        )
+
+    def compute_output_spec(self, values, lengths):
+        return keras.KerasTensor(
+            (values.shape[0], 2 * self.steps * values.shape[-1]),
+            dtype=self.compute_dtype,
+        )
+
+    FlatSteps.call = call
+    FlatSteps.compute_output_spec = compute_output_spec
+
+
 VARIANTS = {
+    "linear-both-ends": _with_both_ends,
     "positions": _with_positions,
     "mean-max": _with_mean_and_max,
     "dropout": _with_dropout,
