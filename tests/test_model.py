@@ -508,39 +508,30 @@ def test_flat_steps_put_each_real_step_at_its_place():
     )
 
 
+def _layer_names(clf):
+    return {layer.name for layer in clf.model_.layers}
+
+
 def test_linear_steps_auto_reads_short_sequences_step_by_step(
     make_classifier, ragged_data
 ):
     X, y = ragged_data  # 2 to 8 steps
-    names = {
-        params: {
-            layer.name
-            for layer in make_classifier(**dict(params)).fit(X, y).model_.layers
-        }
-        for params in (
-            (),
-            (("linear_steps", False),),
-            (("window", 2),),
-            (("linear_steps", True), ("window", 2)),
-        )
-    }
-    assert {"flat_steps", "network_dropout", "linear_steps"} <= names[()]
-    assert "flat_steps" not in names[(("linear_steps", False),)]
-    assert "flat_steps" not in names[(("window", 2),)]  # not step by step
-    assert "flat_steps" in names[(("linear_steps", True), ("window", 2))]
     clf = make_classifier().fit(X, y)
+    assert {"flat_steps", "network_dropout", "linear_steps"} <= _layer_names(clf)
     assert clf.model_.get_layer("flat_steps").steps == max(len(x) for x in X)
     assert clf.model_.get_layer("network_dropout").rate == 0.8
+    off = make_classifier(linear_steps=False).fit(X, y)
+    assert "flat_steps" not in _layer_names(off)
+    windows = make_classifier(window=2).fit(X, y)
+    assert "flat_steps" not in _layer_names(windows)  # not step by step
+    forced = make_classifier(linear_steps=True, window=2).fit(X, y)
+    assert "flat_steps" in _layer_names(forced)
     # Longer than 25 steps: read in windows, so no linear read.
     longer = [np.repeat(x, 4, axis=0) for x in X]
     clf = make_classifier().fit(longer, y)
-    assert clf.window_ > 1 and "flat_steps" not in {
-        layer.name for layer in clf.model_.layers
-    }
+    assert clf.window_ > 1 and "flat_steps" not in _layer_names(clf)
     without_dropout = make_classifier(network_dropout=0.0).fit(X, y)
-    assert "network_dropout" not in {
-        layer.name for layer in without_dropout.model_.layers
-    }
+    assert "network_dropout" not in _layer_names(without_dropout)
 
 
 def test_linear_steps_predict_any_length_as_the_sequence_alone(
@@ -564,7 +555,7 @@ def test_linear_steps_need_numeric_steps(make_classifier):
     X = [np.array([1, 2, 3]), np.array([4, 5]), np.array([2, 2, 2, 1])] * 2
     y = [0, 1, 0, 1, 0, 1]
     tokens = make_classifier(embedding_dim=2).fit(X, y)  # 'auto': none for ids
-    assert "flat_steps" not in {layer.name for layer in tokens.model_.layers}
+    assert "flat_steps" not in _layer_names(tokens)
     with pytest.raises(ValueError, match="token ids have no linear read"):
         make_classifier(embedding_dim=2, linear_steps=True).fit(X, y)
 
