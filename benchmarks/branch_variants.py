@@ -26,12 +26,14 @@ the process, so a benchmark can run the package's estimators with it
   ``steps`` steps of each sequence aligned at its end, beside the first ones
   aligned at its start, so a step's place counts from either end of
   sequences of different lengths.
-- ``linear-x4``, ``linear-x10``: the linear read's input is multiplied by 4
-  or 10. Adam moves each weight by about the learning rate per update,
-  whatever the gradient's scale, so the read's output moves 4 or 10 times
-  faster: a logistic regression's weights of a few units are reached in
-  fewer epochs, where the zero-initialised read otherwise keeps training
-  going after the network has converged.
+- ``linear-x1``, ``linear-x4``, ``linear-x10``: the linear read's steps are
+  multiplied by 1, 4 or 10, whatever ``FlatSteps``' own ``scale``. Adam
+  moves each weight by about the learning rate per update, whatever the
+  gradient's scale, so the read's output moves 4 or 10 times faster: a
+  logistic regression's weights of a few units are reached in fewer
+  epochs, where the zero-initialised read otherwise keeps training going
+  after the network has converged. Round 46 adopted 4
+  (``skrnn._model.LINEAR_STEPS_SCALE``); ``linear-x1`` is round 44's read.
 
 ``positions``, ``mean-max`` and ``attention-last`` keep the branch's
 guarantees: the channels, the maximum and the last step depend only on a
@@ -169,7 +171,7 @@ def _with_scaled_read(scale):
         from_start = FlatSteps.call
 
         def call(self, values, lengths):
-            return from_start(self, values, lengths) * scale
+            return from_start(self, values, lengths) * (scale / self.scale)
 
         FlatSteps.call = call
 
@@ -178,6 +180,7 @@ def _with_scaled_read(scale):
 
 VARIANTS = {
     "linear-both-ends": _with_both_ends,
+    "linear-x1": _with_scaled_read(1.0),
     "linear-x4": _with_scaled_read(4.0),
     "linear-x10": _with_scaled_read(10.0),
     "positions": _with_positions,

@@ -412,11 +412,13 @@ class FlatSteps(keras.layers.Layer):
     have, hold zeros, so each feature of each step has a fixed place: a
     linear layer on it reads every step where it is (a logistic regression
     on the zero-padded steps). Steps after the first ``steps`` are not read.
+    The steps are multiplied by ``scale``.
     """
 
-    def __init__(self, steps, **kwargs):
+    def __init__(self, steps, scale=1.0, **kwargs):
         super().__init__(**kwargs)
         self.steps = int(steps)
+        self.scale = float(scale)
 
     def call(self, values, lengths):
         values = keras.ops.where(
@@ -424,12 +426,13 @@ class FlatSteps(keras.layers.Layer):
         )
         # Pad by a constant, then cut: the same graph whatever the batch's width.
         values = keras.ops.pad(values, ((0, 0), (0, self.steps), (0, 0)))
-        return keras.ops.reshape(
+        flat = keras.ops.reshape(
             values[:, : self.steps], (-1, self.steps * values.shape[-1])
         )
+        return flat * keras.ops.cast(self.scale, flat.dtype)
 
     def get_config(self):
-        return {**super().get_config(), "steps": self.steps}
+        return {**super().get_config(), "steps": self.steps, "scale": self.scale}
 
     def compute_output_spec(self, values, lengths):
         return keras.KerasTensor(

@@ -506,6 +506,15 @@ def test_flat_steps_put_each_real_step_at_its_place():
     np.testing.assert_array_equal(
         np.asarray(FlatSteps(4)(values[1:, :2], lengths[1:])), flat[1:]
     )
+    # ``scale`` multiplies what is read, and is kept in the layer's config.
+    scaled = FlatSteps.from_config(FlatSteps(4, scale=10.0).get_config())
+    np.testing.assert_array_equal(np.asarray(scaled(values, lengths)), 10 * flat)
+    # A layer saved before ``scale`` existed reads unscaled.
+    config = FlatSteps(4).get_config()
+    del config["scale"]
+    np.testing.assert_array_equal(
+        np.asarray(FlatSteps.from_config(config)(values, lengths)), flat
+    )
 
 
 def _layer_names(clf):

@@ -483,7 +483,7 @@ class _Network:
         )
         first = g.op("Slice", [padded, g.ints([0]), g.ints([after]), g.ints([1])])
         flat = g.op("Reshape", [first, g.ints([0, -1])])
-        return g.op("Gemm", [flat, *self.dense("linear_steps")])
+        return g.op("Gemm", [flat, *self.dense("linear_steps")], alpha=layer.scale)
 
     def convolutions(self, values, lengths, layer):
         """The convolutional branch on batch-major ``values``: ``(N, filters)``.
