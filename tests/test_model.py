@@ -9,6 +9,7 @@ import pytest
 from conftest import pad
 from sklearn.exceptions import ConvergenceWarning
 
+from skrnn._model import LINEAR_STEPS_SCALE
 from skrnn._runners import runner
 
 # predict equals the model called on one sequence exactly under TensorFlow;
@@ -528,6 +529,7 @@ def test_linear_steps_auto_reads_short_sequences_step_by_step(
     clf = make_classifier().fit(X, y)
     assert {"flat_steps", "network_dropout", "linear_steps"} <= _layer_names(clf)
     assert clf.model_.get_layer("flat_steps").steps == max(len(x) for x in X)
+    assert clf.model_.get_layer("flat_steps").scale == LINEAR_STEPS_SCALE
     assert clf.model_.get_layer("network_dropout").rate == 0.8
     off = make_classifier(linear_steps=False).fit(X, y)
     assert "flat_steps" not in _layer_names(off)
