@@ -25,7 +25,8 @@ the process, so a benchmark can run the package's estimators with it
   (:class:`skrnn._layers.FlatSteps`, ``linear_steps``) also reads the last
   ``steps`` steps of each sequence aligned at its end, beside the first ones
   aligned at its start, so a step's place counts from either end of
-  sequences of different lengths.
+  sequences of different lengths. Both ends are read at ``FlatSteps``'
+  ``scale`` (4 since round 46; round 45 measured them unscaled).
 - ``linear-x1``, ``linear-x4``, ``linear-x10``: the linear read's steps are
   multiplied by 1, 4 or 10, whatever ``FlatSteps``' own ``scale``. Adam
   moves each weight by about the learning rate per update, whatever the
@@ -147,7 +148,10 @@ def _with_both_ends():
             (ops.shape(values)[0], self.steps, values.shape[-1]),
         )
         last = ops.take_along_axis(values, index, axis=1)
-        last = ops.where(real, last, ops.zeros_like(last))
+        # Read at the layer's own scale, as the steps from the start are.
+        last = ops.where(real, last, ops.zeros_like(last)) * ops.cast(
+            self.scale, last.dtype
+        )
         return ops.concatenate(
             [
                 from_start(self, values, lengths),
