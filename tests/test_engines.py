@@ -309,32 +309,3 @@ def test_under_jax_a_network_compiles_a_few_programs(
     monkeypatch.setattr(_runners, "JAX_ONE_WIDTH_BATCHES", 1)
     make_classifier(random_state=2, **params).fit(X, y)
     assert step._cache_size() <= 3
-
-
-def test_a_fit_is_the_same_in_a_new_process():
-    """Seeded from random_state alone, on either backend."""
-    import os
-    import subprocess
-    import sys
-
-    script = (
-        "import numpy as np\n"
-        "from skrnn import SequenceRNNClassifier\n"
-        "rng = np.random.RandomState(0)\n"
-        "X = [rng.normal(size=(n, 3)) for n in rng.randint(2, 9, size=24)]\n"
-        "y = np.array([int(x[:, 0].mean() > 0) for x in X])\n"
-        "clf = SequenceRNNClassifier(units=6, max_iter=3, random_state=0,"
-        " batch_size=5, dropout=0.2).fit(X, y)\n"
-        "print(clf.predict_proba(X).tolist())\n"
-    )
-    outputs = [
-        subprocess.run(
-            [sys.executable, "-c", script],
-            capture_output=True,
-            text=True,
-            check=True,
-            env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"},
-        ).stdout
-        for _ in range(2)
-    ]
-    assert outputs[0] and outputs[0] == outputs[1]
