@@ -26,6 +26,7 @@ np.save(sys.argv[1], clf.fit(X, Y).predict_proba(X))
 
 
 @pytest.mark.slow
+@pytest.mark.usefixtures("robustness_classifier")  # another fit in this process first
 def test_a_fit_depends_on_its_random_state_alone(robustness_data, tmp_path):
     """The same model from a new process as from this one, after other fits."""
     target = tmp_path / "fresh.npy"
