@@ -7,12 +7,18 @@ each build in a few minutes on a laptop CPU.
 
 import os
 import sys
+import warnings
 from pathlib import Path
+
+from sklearn.exceptions import ConvergenceWarning
 
 # TensorFlow's C++ start-up logging says nothing about the documentation.
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 # Figures are drawn off-screen.
 os.environ.setdefault("MPLBACKEND", "Agg")
+# The gallery's --quick runs cap the epochs on purpose; their warnings that
+# training stopped while still improving would bury each example's output.
+warnings.filterwarnings("ignore", category=ConvergenceWarning)
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
