@@ -32,7 +32,11 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 _stderr, _devnull = os.dup(2), os.open(os.devnull, os.O_WRONLY)
 os.dup2(_devnull, 2)
 try:
-    import keras  # noqa: F401
+    import keras
+
+    # Under JAX, Keras loads TensorFlow later, to key and save models.
+    if keras.backend.backend() != "tensorflow":
+        import tensorflow  # noqa: F401
 finally:
     os.dup2(_stderr, 2)
     os.close(_stderr)
