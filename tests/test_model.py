@@ -13,8 +13,9 @@ from skrnn._model import LINEAR_STEPS_SCALE
 from skrnn._runners import runner
 
 # predict equals the model called on one sequence exactly under TensorFlow;
-# JAX's compiled forward pass fuses float32 operations differently from an
-# eager call, so the two agree to float32 rounding.
+# under JAX, skrnn's compiled forward pass (padded, in fixed shapes) fuses
+# float32 operations differently from Keras' own call, so the two agree to
+# float32 rounding.
 RTOL = 1e-7 if keras.backend.backend() == "tensorflow" else 1e-6
 # What float64 input trains in: float64 where the backend computes in it
 # (TensorFlow; JAX only with jax_enable_x64, which is off by default).
@@ -105,29 +106,16 @@ def test_maxlen_keeps_the_documented_steps(fitted_network, truncating):
     )
 
 
-def _call_model(model):
-    """The Keras model's own call; compiled under JAX, whose eager call of a
-    recurrent layer retraces its loop on every call (seconds each)."""
-
-    def call(values, lengths):
-        return model([values, lengths], training=False)
-
-    if keras.backend.backend() == "jax":
-        import jax
-
-        return jax.jit(call)
-    return call
-
-
 def test_output_equals_forward_pass_over_each_unpadded_sequence(fitted_network):
     clf, X = fitted_network
     proba = clf.predict_proba(X)
-    call = _call_model(clf.model_)
     for i, seq in enumerate(X):
         # The network reads the sequence as the estimator hands it over:
         # windows side by side, then scaled.
         values, lengths = clf._network_input(seq[None], np.array([len(seq)]))
-        logits = call(values, lengths)
+        # Keras' own compiled call (JAX's eager call of a recurrent layer
+        # retraces its loop each time: seconds per sequence).
+        logits = clf.model_.predict_on_batch([values, lengths])
         logits = np.asarray(logits)[0]
         expected = np.exp(logits - logits.max())
         expected /= expected.sum()
