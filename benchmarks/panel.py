@@ -9,7 +9,8 @@ the package. Three modes:
     ``random_state=0`` and the data as loaded, and score it on the test split:
     the default ``SequenceRNNClassifier`` / ``SequenceRNNRegressor`` beside
     1-nearest-neighbour DTW and MiniRocket (aeon; series z-normalised per
-    sequence for MiniRocket) or a ridge regression on the flattened series.
+    sequence for MiniRocket), or a ridge regression on the flattened series
+    and the constant prediction of the training split's mean target.
     Published fold-0 results (``published_fold0.csv`` in the data directory:
     ResNet, InceptionTime, MiniROCKET, HIVE-COTE 2, FreshPRINCE) are printed
     beside them. Prints per-problem scores, the mean, the mean rank and fit
@@ -21,7 +22,8 @@ the package. Three modes:
 ``cv``
     How the defaults were chosen: k-fold cross-validation on the training
     splits only, for each candidate setting in ``CANDIDATES``; the test
-    splits are never read.
+    splits are never read. The regression problems' two anchors are scored
+    on the same folds.
 
 ``--variant`` builds harder versions of the panel from its own data, seeded
 by ``--seed``: ``fewshot`` subsamples each training split to 5 sequences per
@@ -63,6 +65,7 @@ from sklearn.base import (  # noqa: E402
     RegressorMixin,
     clone,
 )
+from sklearn.dummy import DummyRegressor  # noqa: E402
 from sklearn.ensemble import VotingClassifier, VotingRegressor  # noqa: E402
 from sklearn.exceptions import ConvergenceWarning  # noqa: E402
 from sklearn.model_selection import (  # noqa: E402
@@ -699,17 +702,34 @@ def anchor_scores(name, X_train, y_train, X_test, y_test):
     return results
 
 
-def ridge_scores(X_train, y_train, X_test, y_test):
-    """R² and fit time of a ridge regression on the flattened, scaled series."""
+def _flat(X):
+    return np.stack([x.ravel() for x in X])
+
+
+def _ridge():
+    """Ridge regression on the flattened, scaled series, its penalty by
+    leave-one-out on the training data."""
     from sklearn.linear_model import RidgeCV
     from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import StandardScaler
 
-    flat_train = np.stack([x.ravel() for x in X_train])
-    flat_test = np.stack([x.ravel() for x in X_test])
-    ridge = make_pipeline(StandardScaler(), RidgeCV(alphas=np.logspace(-3, 3, 13)))
-    seconds = _timed_fit(ridge, flat_train, y_train)
-    return {"ridge": (float(ridge.score(flat_test, y_test)), seconds)}
+    return make_pipeline(StandardScaler(), RidgeCV(alphas=np.logspace(-3, 3, 13)))
+
+
+# The regression problems' anchors, in the test runs and, on the same folds
+# as the candidates, in cross-validation: ridge, and the constant prediction
+# of the training data's mean target (the R² of a model that learns nothing).
+REGRESSION_ANCHORS = {"ridge": _ridge, "training mean": DummyRegressor}
+
+
+def regression_anchor_scores(X_train, y_train, X_test, y_test):
+    """R² on the test split and fit time of each of :data:`REGRESSION_ANCHORS`."""
+    scores = {}
+    for anchor, make in REGRESSION_ANCHORS.items():
+        model = make()
+        seconds = _timed_fit(model, _flat(X_train), y_train)
+        scores[anchor] = (float(model.score(_flat(X_test), y_test)), seconds)
+    return scores
 
 
 # -------------------------------------------------------------------- modes
@@ -804,7 +824,7 @@ def run_test(
             row = {"skrnn": (float(estimator.score(X_test, y_test)), seconds)}
         if anchors and name not in OFF_PANEL_REGRESSION:  # ragged: no ridge
             row.update(
-                ridge_scores(X_train, y_train, X_test, y_test)
+                regression_anchor_scores(X_train, y_train, X_test, y_test)
                 if regression
                 else anchor_scores(name, X_train, y_train, X_test, y_test)
             )
@@ -841,8 +861,18 @@ def run_grid(names, directory, n_jobs=None, grid="znorm"):
     return rows
 
 
-def run_cv(names, directory, candidates, n_splits, out, seed=0, variant="standard"):
-    """Mean k-fold accuracy of each candidate on each training split."""
+def run_cv(
+    names,
+    directory,
+    candidates,
+    n_splits,
+    out,
+    seed=0,
+    variant="standard",
+    anchors=True,
+):
+    """Mean k-fold score of each candidate on each training split (accuracy,
+    or R² beside :data:`REGRESSION_ANCHORS` with ``anchors``)."""
     rows = {}
     for name in variant_names(names, variant):
         X_train, y_train, _, _ = load_variant(name, directory, variant, seed)
@@ -871,6 +901,17 @@ def run_cv(names, directory, candidates, n_splits, out, seed=0, variant="standar
             sys.stdout.flush()
             if out:
                 Path(out).write_text(json.dumps(rows, indent=1))
+        if regression and anchors:
+            flat = _flat(X_train)
+            for anchor, make in REGRESSION_ANCHORS.items():
+                scores = [
+                    make()
+                    .fit(flat[train], y_train[train])
+                    .score(flat[valid], y_train[valid])
+                    for train, valid in folds
+                ]
+                rows[name][anchor] = (float(np.mean(scores)), np.nan)
+                print(name, anchor, round(np.mean(scores), 3))
     return rows
 
 
@@ -991,10 +1032,11 @@ def main():
             args.out,
             args.seed,
             args.variant,
+            not args.no_anchors,
         )
+        shown = [*args.candidates, *REGRESSION_ANCHORS]
         table = {
-            name: {c: row[c] for c in args.candidates if c in row}
-            for name, row in rows.items()
+            name: {c: row[c] for c in shown if c in row} for name, row in rows.items()
         }
     elif args.mode == "grid":
         table = run_grid(names, args.data_dir, args.n_jobs, args.grid)
