@@ -703,6 +703,10 @@ def anchor_scores(name, X_train, y_train, X_test, y_test):
 
 
 def _flat(X):
+    """Each sequence's steps side by side, one row per sequence; None when the
+    sequences' lengths differ (the regression anchors then do not run)."""
+    if len({len(x) for x in X}) > 1:
+        return None
     return np.stack([x.ravel() for x in X])
 
 
@@ -725,6 +729,8 @@ REGRESSION_ANCHORS = {"ridge": _ridge, "training mean": DummyRegressor}
 def regression_anchor_scores(X_train, y_train, X_test, y_test):
     """R² on the test split and fit time of each of :data:`REGRESSION_ANCHORS`."""
     scores = {}
+    if _flat(X_train) is None or _flat(X_test) is None:
+        return scores
     for anchor, make in REGRESSION_ANCHORS.items():
         model = make()
         seconds = _timed_fit(model, _flat(X_train), y_train)
@@ -822,7 +828,7 @@ def run_test(
         with constants(settings):
             seconds = _timed_fit(estimator, X_train, y_train)
             row = {"skrnn": (float(estimator.score(X_test, y_test)), seconds)}
-        if anchors and name not in OFF_PANEL_REGRESSION:  # ragged: no ridge
+        if anchors:
             row.update(
                 regression_anchor_scores(X_train, y_train, X_test, y_test)
                 if regression
@@ -901,8 +907,8 @@ def run_cv(
             sys.stdout.flush()
             if out:
                 Path(out).write_text(json.dumps(rows, indent=1))
-        if regression and anchors:
-            flat = _flat(X_train)
+        flat = _flat(X_train) if regression and anchors else None
+        if flat is not None:
             for anchor, make in REGRESSION_ANCHORS.items():
                 scores = [
                     make()
@@ -912,6 +918,8 @@ def run_cv(
                 ]
                 rows[name][anchor] = (float(np.mean(scores)), np.nan)
                 print(name, anchor, round(np.mean(scores), 3))
+            if out:
+                Path(out).write_text(json.dumps(rows, indent=1))
     return rows
 
 
