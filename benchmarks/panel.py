@@ -729,12 +729,13 @@ REGRESSION_ANCHORS = {"ridge": _ridge, "training mean": DummyRegressor}
 def regression_anchor_scores(X_train, y_train, X_test, y_test):
     """R² on the test split and fit time of each of :data:`REGRESSION_ANCHORS`."""
     scores = {}
-    if _flat(X_train) is None or _flat(X_test) is None:
+    flat_train, flat_test = _flat(X_train), _flat(X_test)
+    if flat_train is None or flat_test is None:
         return scores
     for anchor, make in REGRESSION_ANCHORS.items():
         model = make()
-        seconds = _timed_fit(model, _flat(X_train), y_train)
-        scores[anchor] = (float(model.score(_flat(X_test), y_test)), seconds)
+        seconds = _timed_fit(model, flat_train, y_train)
+        scores[anchor] = (float(model.score(flat_test, y_test)), seconds)
     return scores
 
 
